@@ -1,0 +1,2 @@
+//! videochat core
+pub mod signaling;
