@@ -51,13 +51,12 @@ pub async fn connect(url: &str) -> Result<(SignalingSender, SignalingReceiver), 
         .max_frame_size(Some(MAX_MESSAGE_BYTES))
         .read_buffer_size(16 * 1024)
         .write_buffer_size(0);
-    let (socket, _response) =
-        tokio_tungstenite::connect_async_with_config(url, Some(config), true)
-            .await
-            .map_err(|e| match e {
-                tungstenite::Error::Url(e) => SignalingError::InvalidUrl(e.to_string()),
-                e => SignalingError::Connect(e.to_string()),
-            })?;
+    let (socket, _response) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
+        .await
+        .map_err(|e| match e {
+            tungstenite::Error::Url(e) => SignalingError::InvalidUrl(e.to_string()),
+            e => SignalingError::Connect(e.to_string()),
+        })?;
     let (sink, stream) = socket.split();
     Ok((SignalingSender { sink }, SignalingReceiver { stream }))
 }

@@ -1,0 +1,195 @@
+//! Delivers a call's events to its listener on one long-lived thread.
+//!
+//! The core's threads only push into a small queue and return at once, so a slow or throwing
+//! listener cannot stall decoding or the network. The queue is bounded by kind: remote video
+//! keeps the newest [`MAX_QUEUED_VIDEO`] frames, audio the newest [`MAX_QUEUED_AUDIO`] chunks;
+//! states and errors are never dropped. One thread per call keeps the JVM attach cost to once.
+
+use std::collections::VecDeque;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle, ThreadId};
+
+use crate::error::{CallError, ListenerError};
+use crate::frame::RemoteVideoFrame;
+use crate::listener::CallListener;
+use crate::stats::CallStats;
+use crate::types::CallState;
+
+/// Remote frames waiting for a slow renderer; older ones are worth nothing once a newer exists.
+pub(crate) const MAX_QUEUED_VIDEO: usize = 2;
+/// 500 ms of 20 ms audio chunks: beyond that, playback would lag the picture noticeably.
+pub(crate) const MAX_QUEUED_AUDIO: usize = 25;
+/// Stats are advisory: keep only the latest few if the listener stalls.
+const MAX_QUEUED_STATS: usize = 2;
+
+/// One thing to tell the listener.
+pub(crate) enum Event {
+    State(CallState),
+    Video(Arc<RemoteVideoFrame>),
+    Audio(Vec<u8>),
+    Error(CallError),
+    Stats(CallStats),
+}
+
+impl Event {
+    /// How many of this kind may wait, or `None` for "never drop".
+    fn limit(&self) -> Option<usize> {
+        match self {
+            Event::Video(_) => Some(MAX_QUEUED_VIDEO),
+            Event::Audio(_) => Some(MAX_QUEUED_AUDIO),
+            Event::Stats(_) => Some(MAX_QUEUED_STATS),
+            Event::State(_) | Event::Error(_) => None,
+        }
+    }
+
+    fn same_kind(&self, other: &Event) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
+}
+
+#[derive(Default)]
+struct Queue {
+    events: VecDeque<Event>,
+    closed: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    queue: Mutex<Queue>,
+    ready: Condvar,
+    dropped: AtomicU64,
+    listener_failures: AtomicU64,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        // A panic while holding the lock cannot leave the queue half-changed (push/pop only).
+        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The sending side, held by the core's observer; cheap to clone, never blocks.
+#[derive(Clone)]
+pub(crate) struct EventSink {
+    shared: Arc<Shared>,
+}
+
+impl EventSink {
+    /// Queues `event`, dropping the oldest of its kind when that kind is at its limit.
+    pub(crate) fn send(&self, event: Event) {
+        let mut queue = self.shared.lock();
+        if queue.closed {
+            return;
+        }
+        if let Some(limit) = event.limit() {
+            let queued = queue.events.iter().filter(|e| e.same_kind(&event)).count();
+            if queued >= limit
+                && let Some(oldest) = queue.events.iter().position(|e| e.same_kind(&event))
+            {
+                queue.events.remove(oldest);
+                self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        queue.events.push_back(event);
+        drop(queue);
+        self.shared.ready.notify_one();
+    }
+
+    /// Events dropped so far because the listener was slow.
+    pub(crate) fn dropped(&self) -> u64 {
+        self.shared.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Callbacks that threw so far.
+    pub(crate) fn listener_failures(&self) -> u64 {
+        self.shared.listener_failures.load(Ordering::Relaxed)
+    }
+}
+
+/// Owns the delivery thread of one call.
+pub(crate) struct Dispatcher {
+    sink: EventSink,
+    thread: Option<JoinHandle<()>>,
+    thread_id: ThreadId,
+}
+
+impl Dispatcher {
+    /// Starts the delivery thread for `listener`.
+    pub(crate) fn start(listener: Arc<dyn CallListener>) -> Result<Self, CallError> {
+        let shared = Arc::new(Shared::default());
+        let worker = Arc::clone(&shared);
+        let thread = thread::Builder::new()
+            .name("videochat-listener".to_owned())
+            .spawn(move || deliver_until_closed(&worker, listener.as_ref()))
+            .map_err(|e| CallError::Internal { reason: format!("cannot start the listener thread: {e}") })?;
+        let thread_id = thread.thread().id();
+        Ok(Self { sink: EventSink { shared }, thread: Some(thread), thread_id })
+    }
+
+    /// A sink for the core's observer.
+    pub(crate) fn sink(&self) -> EventSink {
+        self.sink.clone()
+    }
+
+    /// Stops delivery: queued events are discarded, no callback starts after this returns
+    /// (unless called from a callback itself, which cannot wait for its own thread).
+    pub(crate) fn stop(&mut self) {
+        self.sink.shared.lock().closed = true;
+        self.sink.shared.lock().events.clear();
+        self.sink.shared.ready.notify_all();
+        if let Some(thread) = self.thread.take()
+            && thread::current().id() != self.thread_id
+        {
+            // The thread only returns or keeps looping; a panic was already caught per event.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn deliver_until_closed(shared: &Shared, listener: &dyn CallListener) {
+    loop {
+        let event = {
+            let mut queue = shared.lock();
+            loop {
+                if queue.closed {
+                    return;
+                }
+                if let Some(event) = queue.events.pop_front() {
+                    break event;
+                }
+                queue = shared.ready.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
+            }
+        };
+        let outcome = catch_unwind(AssertUnwindSafe(|| deliver(listener, event)));
+        let failure = match outcome {
+            Ok(Ok(())) => None,
+            Ok(Err(ListenerError::Failed { reason })) => Some(reason),
+            Err(_) => Some("panic while calling the listener".to_owned()),
+        };
+        if let Some(reason) = failure {
+            let count = shared.listener_failures.fetch_add(1, Ordering::Relaxed) + 1;
+            // First failures in full, then one line per hundred so a throwing renderer can't flood logs.
+            if count <= 3 || count.is_multiple_of(100) {
+                tracing::warn!(count, %reason, "call listener threw; going on");
+            }
+        }
+    }
+}
+
+fn deliver(listener: &dyn CallListener, event: Event) -> Result<(), ListenerError> {
+    match event {
+        Event::State(state) => listener.on_state_changed(state),
+        Event::Video(frame) => listener.on_remote_video_frame(frame),
+        Event::Audio(pcm) => listener.on_remote_audio(pcm),
+        Event::Error(error) => listener.on_error(error),
+        Event::Stats(stats) => listener.on_stats(stats),
+    }
+}

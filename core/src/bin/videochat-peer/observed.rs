@@ -1,0 +1,111 @@
+//! What the desktop peer sees of the remote: frames read back from the test
+//! pattern's stamps (order, capture-to-decode latency), sizes, audio, state.
+
+use std::sync::{Condvar, Mutex};
+
+use videochat_core::call::{CallObserver, CallState, CallStats};
+use videochat_core::media::{I420Frame, read_stamp};
+
+/// Microseconds since the UNIX epoch: the clock both peers on one machine share.
+pub fn unix_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+#[derive(Debug, Default)]
+pub struct Observed {
+    pub state: Option<CallState>,
+    pub frames: u64,
+    pub audio_chunks: u64,
+    /// Capture-to-decode latency of stamped frames, in microseconds.
+    pub latencies_us: Vec<u64>,
+    pub last_frame_number: Option<u64>,
+    pub frames_out_of_order: u64,
+    /// Each distinct decoded size, in order, with when it first appeared.
+    pub sizes: Vec<((u32, u32), u64)>,
+    pub ended_at_unix_ms: Option<u64>,
+    pub stats: CallStats,
+}
+
+/// The observer the call reports to; the main thread waits on it.
+#[derive(Default)]
+pub struct Recorder {
+    observed: Mutex<Observed>,
+    changed: Condvar,
+}
+
+impl Recorder {
+    /// Waits up to `timeout` for a change, then returns the current state.
+    pub fn wait<T>(&self, timeout: std::time::Duration, read: impl FnOnce(&Observed) -> T) -> T {
+        let guard = self.lock();
+        let (guard, _) = self
+            .changed
+            .wait_timeout(guard, timeout)
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        read(&guard)
+    }
+
+    pub fn read<T>(&self, read: impl FnOnce(&Observed) -> T) -> T {
+        read(&self.lock())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Observed> {
+        self.observed
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn update(&self, change: impl FnOnce(&mut Observed)) {
+        change(&mut self.lock());
+        self.changed.notify_all();
+    }
+}
+
+impl CallObserver for Recorder {
+    fn on_state_changed(&self, state: CallState) {
+        self.update(|o| {
+            if state.is_terminal() {
+                o.ended_at_unix_ms = Some(unix_us() / 1000);
+            }
+            o.state = Some(state);
+        });
+    }
+
+    fn on_remote_video_frame(&self, frame: &I420Frame) {
+        let now = unix_us();
+        let stamp = read_stamp(&frame.view());
+        self.update(|o| {
+            o.frames += 1;
+            let size = (frame.width, frame.height);
+            if o.sizes.last().map(|(s, _)| *s) != Some(size) {
+                o.sizes.push((size, now / 1000));
+            }
+            if let Some(stamp) = stamp {
+                if o.last_frame_number
+                    .is_some_and(|last| stamp.frame_number <= last)
+                {
+                    o.frames_out_of_order += 1;
+                }
+                o.last_frame_number = Some(stamp.frame_number);
+                o.latencies_us.push(now.saturating_sub(stamp.timestamp_us));
+            }
+        });
+    }
+
+    fn on_remote_audio(&self, _pcm: &[i16]) {
+        self.update(|o| o.audio_chunks += 1);
+    }
+
+    fn on_stats(&self, stats: &CallStats) {
+        self.update(|o| o.stats = *stats);
+    }
+}
+
+/// The `p`th percentile (0-100) of `values`, or `None` when empty.
+pub fn percentile(values: &[u64], p: usize) -> Option<u64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let last = sorted.len().checked_sub(1)?;
+    sorted.get(last * p / 100).copied()
+}

@@ -1,0 +1,117 @@
+//! What a call is configured with, and why a configuration is refused.
+
+use videochat_protocol::RoomId;
+
+use crate::peer::{BitrateLimits, IceServer, PeerConfig};
+
+/// Everything a call needs to start.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallConfig {
+    /// The relay's WebSocket URL, e.g. `wss://relay.example/ws`.
+    pub relay_url: String,
+    /// The room to join (1-64 characters of `A-Z a-z 0-9 _ -`).
+    pub room: String,
+    /// STUN/TURN servers; empty works on a LAN.
+    pub ice_servers: Vec<IceServer>,
+    /// Limits for the video we send.
+    pub video: VideoSettings,
+    /// Also use loopback addresses (two peers on one machine without a LAN).
+    pub include_loopback: bool,
+}
+
+/// Limits for the video we send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VideoSettings {
+    /// Frame rate the encoder plans for; faster input is thinned.
+    pub max_fps: u32,
+    /// The bitrate controller never goes below this.
+    pub min_bitrate_kbps: u32,
+    /// The bitrate the call starts with.
+    pub start_bitrate_kbps: u32,
+    /// The bitrate controller never goes above this.
+    pub max_bitrate_kbps: u32,
+}
+
+impl Default for VideoSettings {
+    fn default() -> Self {
+        Self {
+            max_fps: 30,
+            min_bitrate_kbps: 150,
+            start_bitrate_kbps: 1_200,
+            max_bitrate_kbps: 2_500,
+        }
+    }
+}
+
+impl CallConfig {
+    /// A configuration with the default STUN server and video settings.
+    pub fn new(relay_url: impl Into<String>, room: impl Into<String>) -> Self {
+        Self {
+            relay_url: relay_url.into(),
+            room: room.into(),
+            ice_servers: PeerConfig::default().ice_servers,
+            video: VideoSettings::default(),
+            include_loopback: false,
+        }
+    }
+
+    /// Checks the configuration and returns the validated room.
+    pub fn validate(&self) -> Result<RoomId, ConfigError> {
+        let url = self.relay_url.as_str();
+        if !(url.starts_with("ws://") || url.starts_with("wss://")) || url.len() < 8 {
+            return Err(ConfigError::RelayUrl(self.relay_url.clone()));
+        }
+        let room = RoomId::parse(&self.room).map_err(|_| ConfigError::Room(self.room.clone()))?;
+        let v = &self.video;
+        if v.max_fps == 0
+            || v.max_fps > 60
+            || v.min_bitrate_kbps == 0
+            || v.min_bitrate_kbps > v.max_bitrate_kbps
+            || !(v.min_bitrate_kbps..=v.max_bitrate_kbps).contains(&v.start_bitrate_kbps)
+        {
+            return Err(ConfigError::Video(format!("{v:?}")));
+        }
+        if let Some(server) = self.ice_servers.iter().find(|s| {
+            s.urls.is_empty()
+                || s.urls.iter().any(|u| {
+                    !(u.starts_with("stun:") || u.starts_with("turn:") || u.starts_with("turns:"))
+                })
+        }) {
+            return Err(ConfigError::IceServer(server.urls.join(" ")));
+        }
+        Ok(room)
+    }
+
+    pub(crate) fn peer_config(&self) -> PeerConfig {
+        let mut config = if self.include_loopback {
+            PeerConfig::loopback()
+        } else {
+            PeerConfig::default()
+        };
+        config.ice_servers = self.ice_servers.clone();
+        config
+    }
+
+    pub(crate) fn bitrate_limits(&self) -> BitrateLimits {
+        BitrateLimits {
+            min_bps: self.video.min_bitrate_kbps * 1000,
+            start_bps: self.video.start_bitrate_kbps * 1000,
+            max_bps: self.video.max_bitrate_kbps * 1000,
+        }
+    }
+}
+
+/// Why [`Call::start`](super::Call::start) refused a configuration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("the relay URL must start with ws:// or wss://: {0:?}")]
+    RelayUrl(String),
+    #[error("a room name is 1 to 64 characters of A-Z a-z 0-9 _ -: {0:?}")]
+    Room(String),
+    #[error("video settings out of range: {0}")]
+    Video(String),
+    #[error("an ICE server URL must start with stun:, turn: or turns:: {0:?}")]
+    IceServer(String),
+    #[error("the call could not start: {0}")]
+    Internal(String),
+}

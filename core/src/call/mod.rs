@@ -1,0 +1,227 @@
+//! A call: the one object an app holds.
+//!
+//! [`Call::start`] connects to the relay, joins the room and runs the
+//! negotiation on the given tokio runtime; the app hands in camera frames and
+//! microphone audio and hears back through its [`CallObserver`]:
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use videochat_core::call::*;
+//! # fn demo(observer: Arc<dyn CallObserver>, runtime: &tokio::runtime::Handle) -> Result<(), ConfigError> {
+//! let call = Call::start(CallConfig::new("ws://127.0.0.1:8080/ws", "kitchen"), observer, runtime)?;
+//! // on the camera thread, for each frame:  call.send_video(&frame)
+//! // on the audio thread, every 20 ms:      call.send_audio(&pcm)
+//! call.set_camera_facing(CameraFacing::Environment); // no renegotiation
+//! call.hang_up();
+//! # Ok(()) }
+//! ```
+//!
+//! Inside, three things run: the driver task (signaling, negotiation, peer
+//! connection, audio writes), the encoder thread (newest camera frame to
+//! H.264), and the media-receive thread (decoding, observer callbacks). Nothing
+//! the app calls blocks for long: `send_video` converts the frame to upright
+//! I420 (its one copy) and returns; `send_audio` encodes 20 ms of Opus.
+
+mod config;
+mod driver;
+mod media_receive;
+mod observer;
+mod stats;
+mod video_send;
+
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc, watch};
+
+use crate::media::{FrameError, OPUS_FRAME_SAMPLES, OpusEncoder, VideoFrameRef};
+
+pub use crate::media::AudioError;
+pub use crate::negotiation::{CallError, CallState, EndReason};
+pub use config::{CallConfig, ConfigError, VideoSettings};
+pub use observer::CallObserver;
+pub use stats::CallStats;
+
+use driver::{Command, Driver};
+use stats::Counters;
+use video_send::{VideoControl, VideoSender};
+
+/// Which camera feeds the call (the seed's `facingMode` words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CameraFacing {
+    /// The front camera, facing the user. Its self-view is mirrored.
+    #[default]
+    User,
+    /// The rear camera.
+    Environment,
+}
+
+impl CameraFacing {
+    /// Whether the local preview should be mirrored: only for the user camera,
+    /// as a mirror would; what is sent is never mirrored.
+    pub fn mirrors_self_view(self) -> bool {
+        self == CameraFacing::User
+    }
+}
+
+/// A running call. Dropping it hangs up.
+pub struct Call {
+    commands: mpsc::UnboundedSender<Command>,
+    video: VideoSender,
+    audio: Mutex<OpusEncoder>,
+    video_control: Arc<VideoControl>,
+    counters: Arc<Counters>,
+    media_live: AtomicBool,
+    facing: AtomicU8,
+    muted: AtomicBool,
+    video_enabled: AtomicBool,
+}
+
+impl Call {
+    /// Starts a call on `runtime`: connect to the relay, join the room, and
+    /// negotiate with whoever is or comes there. Fails at once only for a bad
+    /// configuration; everything later is reported as a [`CallState`].
+    pub fn start(
+        config: CallConfig,
+        observer: Arc<dyn CallObserver>,
+        runtime: &Handle,
+    ) -> Result<Call, ConfigError> {
+        let room = config.validate()?;
+        let internal = |e: &dyn std::fmt::Display| ConfigError::Internal(e.to_string());
+        let limits = config.bitrate_limits();
+        let counters = Arc::new(Counters::new(limits.start_bps));
+        let video_control = Arc::new(VideoControl::new(limits.start_bps));
+        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let (current_peer, peer_rx) = watch::channel(None);
+        let received = media_receive::spawn(observer.clone(), counters.clone(), commands.clone())
+            .map_err(|e| internal(&e))?;
+        let video = VideoSender::spawn(
+            peer_rx,
+            runtime.clone(),
+            video_control.clone(),
+            counters.clone(),
+            config.video.max_fps,
+        )
+        .map_err(|e| internal(&e))?;
+        let audio = OpusEncoder::new(crate::media::opus::DEFAULT_OPUS_BITRATE_BPS)
+            .map_err(|e| internal(&e))?;
+        let driver = Driver {
+            config,
+            room,
+            observer,
+            counters: counters.clone(),
+            commands: commands_rx,
+            current_peer,
+            received,
+            video_control: video_control.clone(),
+        };
+        runtime.spawn(driver.run());
+        Ok(Call {
+            commands,
+            video,
+            audio: Mutex::new(audio),
+            video_control,
+            counters,
+            media_live: AtomicBool::new(false),
+            facing: AtomicU8::new(CameraFacing::User as u8),
+            muted: AtomicBool::new(false),
+            video_enabled: AtomicBool::new(true),
+        })
+    }
+
+    /// Hands in one camera frame (any rotation, I420 or NV12). The frame is
+    /// made upright and copied once; encoding happens on the encoder thread,
+    /// which keeps only the newest frame when it falls behind.
+    pub fn send_video(&self, frame: &VideoFrameRef<'_>) -> Result<(), FrameError> {
+        frame.validate()?;
+        self.media_is_live();
+        if !self.video_enabled.load(Relaxed) {
+            return Ok(());
+        }
+        self.video.submit(frame)
+    }
+
+    /// Hands in 20 ms of microphone audio: 960 samples, 48 kHz mono. While
+    /// muted, silence is sent instead, so the remote's playout stays steady.
+    pub fn send_audio(&self, pcm: &[i16]) -> Result<(), AudioError> {
+        if pcm.len() != OPUS_FRAME_SAMPLES {
+            return Err(AudioError::WrongChunkSize(pcm.len()));
+        }
+        self.media_is_live();
+        let silence = [0i16; OPUS_FRAME_SAMPLES];
+        let pcm = if self.muted.load(Relaxed) {
+            &silence[..]
+        } else {
+            pcm
+        };
+        let packet = self
+            .audio
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .encode(pcm)?;
+        let _ = self.commands.send(Command::Audio(Bytes::from(packet)));
+        Ok(())
+    }
+
+    /// Switches the camera the app captures from. No renegotiation: the next
+    /// frame is sent as a key frame so the remote shows the new camera at once.
+    pub fn set_camera_facing(&self, facing: CameraFacing) {
+        if self.facing.swap(facing as u8, Relaxed) != facing as u8 {
+            self.video_control.request_key_frame();
+        }
+    }
+
+    /// The camera the app should capture from.
+    pub fn camera_facing(&self) -> CameraFacing {
+        match self.facing.load(Relaxed) {
+            x if x == CameraFacing::Environment as u8 => CameraFacing::Environment,
+            _ => CameraFacing::User,
+        }
+    }
+
+    /// Mutes or unmutes the microphone.
+    pub fn set_muted(&self, muted: bool) {
+        self.muted.store(muted, Relaxed);
+    }
+
+    pub fn is_muted(&self) -> bool {
+        self.muted.load(Relaxed)
+    }
+
+    /// Turns our video on or off (off: no frames are sent; the remote keeps
+    /// the last picture). Turning it on starts with a key frame.
+    pub fn set_video_enabled(&self, enabled: bool) {
+        if !self.video_enabled.swap(enabled, Relaxed) && enabled {
+            self.video_control.request_key_frame();
+        }
+    }
+
+    pub fn is_video_enabled(&self) -> bool {
+        self.video_enabled.load(Relaxed)
+    }
+
+    /// Ends the call: the peer is told (`bye`) and everything is released.
+    /// Safe to call more than once.
+    pub fn hang_up(&self) {
+        let _ = self.commands.send(Command::HangUp);
+    }
+
+    /// The call's counters now.
+    pub fn stats(&self) -> CallStats {
+        self.counters.snapshot()
+    }
+
+    fn media_is_live(&self) {
+        if !self.media_live.swap(true, Relaxed) {
+            let _ = self.commands.send(Command::MediaLive);
+        }
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        self.hang_up();
+    }
+}

@@ -1,0 +1,236 @@
+//! The send side of video: camera frames become upright I420 on the caller's
+//! thread (the one copy), then an encoder thread turns the newest of them into
+//! H.264 and writes it to the current peer connection.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::runtime::Handle;
+use tokio::sync::watch;
+
+use crate::media::{
+    FrameError, H264Encoder, H264EncoderConfig, I420Frame, PixelPlanes, Rotation, VideoFrameRef,
+    nv12_to_i420, rotate_i420,
+};
+use crate::peer::{Peer, PeerState};
+
+use super::stats::Counters;
+
+/// Buffers kept for reuse between the caller and the encoder thread.
+const SPARE_BUFFERS: usize = 3;
+
+/// What the driver tells the encoder thread, read once per frame.
+#[derive(Debug)]
+pub(crate) struct VideoControl {
+    key_frame: AtomicBool,
+    bitrate_bps: AtomicU32,
+}
+
+impl VideoControl {
+    pub fn new(bitrate_bps: u32) -> Self {
+        Self {
+            key_frame: AtomicBool::new(true),
+            bitrate_bps: AtomicU32::new(bitrate_bps),
+        }
+    }
+
+    /// The next encoded frame will be a key frame (PLI, new camera, new peer).
+    pub fn request_key_frame(&self) {
+        self.key_frame.store(true, Relaxed);
+    }
+
+    pub fn set_bitrate(&self, bps: u32) {
+        self.bitrate_bps.store(bps, Relaxed);
+    }
+}
+
+/// The caller's handle on the encoder thread.
+pub(crate) struct VideoSender {
+    frames: SyncSender<I420Frame>,
+    spare: Arc<Mutex<Vec<I420Frame>>>,
+    /// NV12 frames that also need rotating are split here first.
+    staging: Mutex<I420Frame>,
+    counters: Arc<Counters>,
+    min_interval_us: u64,
+    last_accepted_us: AtomicU64,
+}
+
+impl VideoSender {
+    /// Starts the encoder thread; it ends when this sender is dropped.
+    pub fn spawn(
+        peer: watch::Receiver<Option<Arc<Peer>>>,
+        runtime: Handle,
+        control: Arc<VideoControl>,
+        counters: Arc<Counters>,
+        max_fps: u32,
+    ) -> std::io::Result<Self> {
+        // One slot: when the encoder is busy the newest frame waits and older
+        // ones are dropped, so latency never builds up behind a slow encoder.
+        let (frames, rx) = sync_channel(1);
+        let spare = Arc::new(Mutex::new(Vec::with_capacity(SPARE_BUFFERS)));
+        let encoder = EncoderThread {
+            frames: rx,
+            spare: spare.clone(),
+            peer,
+            runtime,
+            control,
+            counters: counters.clone(),
+            frame_rate: max_fps as f32,
+        };
+        std::thread::Builder::new()
+            .name("videochat-encoder".into())
+            .spawn(move || encoder.run())?;
+        Ok(Self {
+            frames,
+            spare,
+            staging: Mutex::new(I420Frame::default()),
+            counters,
+            // 10% slack so a camera running at exactly max_fps is not thinned.
+            min_interval_us: 900_000 / u64::from(max_fps.max(1)),
+            last_accepted_us: AtomicU64::new(0),
+        })
+    }
+
+    /// Converts `frame` to upright I420 and queues it for encoding.
+    pub fn submit(&self, frame: &VideoFrameRef<'_>) -> Result<(), FrameError> {
+        frame.validate()?;
+        let last = self.last_accepted_us.load(Relaxed);
+        if last != 0 && frame.timestamp_us.saturating_sub(last) < self.min_interval_us {
+            Counters::bump(&self.counters.video_frames_dropped);
+            return Ok(());
+        }
+        self.last_accepted_us
+            .store(frame.timestamp_us.max(1), Relaxed);
+        let mut upright = lock(&self.spare).pop().unwrap_or_default();
+        self.make_upright(frame, &mut upright)?;
+        upright.timestamp_us = frame.timestamp_us;
+        match self.frames.try_send(upright) {
+            Ok(()) => {}
+            Err(TrySendError::Full(frame)) | Err(TrySendError::Disconnected(frame)) => {
+                Counters::bump(&self.counters.video_frames_dropped);
+                recycle(&self.spare, frame);
+            }
+        }
+        Ok(())
+    }
+
+    fn make_upright(
+        &self,
+        frame: &VideoFrameRef<'_>,
+        out: &mut I420Frame,
+    ) -> Result<(), FrameError> {
+        let (width, height) = (frame.width, frame.height);
+        match frame.planes {
+            PixelPlanes::I420 { y, u, v } => {
+                let src = crate::media::I420Ref {
+                    width,
+                    height,
+                    y,
+                    u,
+                    v,
+                };
+                rotate_i420(&src, frame.rotation, out)
+            }
+            PixelPlanes::Nv12 { y, uv } if frame.rotation == Rotation::Deg0 => {
+                nv12_to_i420(y, uv, width, height, out)
+            }
+            PixelPlanes::Nv12 { y, uv } => {
+                let mut staging = lock(&self.staging);
+                nv12_to_i420(y, uv, width, height, &mut staging)?;
+                rotate_i420(&staging.view(), frame.rotation, out)
+            }
+        }
+    }
+}
+
+struct EncoderThread {
+    frames: Receiver<I420Frame>,
+    spare: Arc<Mutex<Vec<I420Frame>>>,
+    peer: watch::Receiver<Option<Arc<Peer>>>,
+    runtime: Handle,
+    control: Arc<VideoControl>,
+    counters: Arc<Counters>,
+    frame_rate: f32,
+}
+
+impl EncoderThread {
+    fn run(self) {
+        let bitrate_bps = self.control.bitrate_bps.load(Relaxed);
+        let mut encoder = H264Encoder::new(H264EncoderConfig {
+            bitrate_bps,
+            frame_rate: self.frame_rate,
+            frame_dropping: true,
+        });
+        let default_duration = Duration::from_secs_f32(1.0 / self.frame_rate);
+        let mut last_timestamp_us: Option<u64> = None;
+        while let Ok(frame) = self.frames.recv() {
+            let peer = self.peer.borrow().clone();
+            let Some(peer) = peer.filter(|p| p.state() == PeerState::Connected) else {
+                // Nobody to send to: the first frame after connecting must be a key frame.
+                self.control.request_key_frame();
+                Counters::bump(&self.counters.video_frames_dropped);
+                recycle(&self.spare, frame);
+                continue;
+            };
+            if self.control.key_frame.swap(false, Relaxed) {
+                encoder.request_key_frame();
+            }
+            let target = self.control.bitrate_bps.load(Relaxed);
+            if target != encoder.bitrate_bps() {
+                if let Err(e) = encoder.set_bitrate(target) {
+                    tracing::warn!("cannot set the video bitrate: {e}");
+                }
+                self.counters
+                    .video_target_bitrate_bps
+                    .store(target, Relaxed);
+            }
+            let encoded = encoder.encode(&frame.view(), frame.timestamp_us);
+            let timestamp_us = frame.timestamp_us;
+            recycle(&self.spare, frame);
+            let encoded = match encoded {
+                Ok(Some(encoded)) => encoded,
+                Ok(None) => continue, // rate control skipped this frame
+                Err(e) => {
+                    tracing::warn!("video encoding failed: {e}");
+                    continue;
+                }
+            };
+            // The RTP clock advances by the capture interval, so the remote
+            // plays frames at the pace they were taken.
+            let duration = last_timestamp_us
+                .map(|last| Duration::from_micros(timestamp_us.saturating_sub(last)))
+                .filter(|d| !d.is_zero() && *d < Duration::from_millis(500))
+                .unwrap_or(default_duration);
+            last_timestamp_us = Some(timestamp_us);
+            let key_frame = encoded.key_frame;
+            match self
+                .runtime
+                .block_on(peer.write_video(encoded.data, duration))
+            {
+                Ok(()) => {
+                    Counters::bump(&self.counters.video_frames_sent);
+                    if key_frame {
+                        Counters::bump(&self.counters.key_frames_sent);
+                    }
+                }
+                Err(e) => tracing::debug!("video write failed: {e}"),
+            }
+        }
+    }
+}
+
+fn recycle(spare: &Mutex<Vec<I420Frame>>, frame: I420Frame) {
+    let mut spare = lock(spare);
+    if spare.len() < SPARE_BUFFERS {
+        spare.push(frame);
+    }
+}
+
+/// Locks a mutex whose data stays valid even if a holder panicked (buffers only).
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

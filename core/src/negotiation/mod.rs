@@ -1,0 +1,77 @@
+//! The negotiation state machine of a call, sans-IO (in the manner of str0m).
+//!
+//! A [`Negotiator`] decides who offers and when, what to do with every relay
+//! event and peer message, and when to restart ICE or give up. It has no
+//! clock, no sockets and no runtime: the driver feeds it [`Input`]s stamped
+//! with the time, and carries out the [`Action`]s it drains, in order.
+//!
+//! # Run loop
+//!
+//! ```no_run
+//! use std::time::Instant;
+//! use videochat_core::negotiation::{Action, Input, NegotiationConfig, Negotiator};
+//! use videochat_protocol::RoomId;
+//!
+//! # fn next_event(_deadline: Option<Instant>) -> Input { Input::Tick }
+//! # fn execute(_action: Action) {}
+//! let room = RoomId::parse("kitchen").expect("a valid room name");
+//! let mut negotiator = Negotiator::new(room, NegotiationConfig::default());
+//! loop {
+//!     // Carry out every action, in order: open the socket, send, create an
+//!     // offer, set a description, add a candidate, report a state...
+//!     while let Some(action) = negotiator.poll_action() {
+//!         let done = action == Action::Close;
+//!         execute(action);
+//!         if done {
+//!             return;
+//!         }
+//!     }
+//!     // Wait for a frame, a peer-connection event, media, the user, or the
+//!     // timer; `Input::Tick` when the deadline passes.
+//!     let input = next_event(negotiator.poll_timeout());
+//!     negotiator.handle(input, Instant::now());
+//! }
+//! ```
+//!
+//! # Rules
+//!
+//! - Roles come from the relay: `created` makes the initiator, `joined` the
+//!   answerer; after `peer-left` the one who stays is the initiator.
+//! - Both peers send `"ready"` once their media is live and a peer is in the
+//!   room, once per peer. The initiator offers once it has its media and the
+//!   peer's `"ready"`, in either order, once (the seed's `everythingReady()`).
+//! - Remote candidates that come before the remote description are queued and
+//!   applied in order after it; ours are sent as they come, but not before
+//!   our description is out.
+//! - Out-of-place messages are ignored: an offer to the initiator (glare
+//!   cannot happen by role; the initiator is the impolite peer), a repeated
+//!   offer, an answer without an offer or a second answer, anything after
+//!   the call ended.
+//! - `bye` ends the call at once with `PeerLeft`: the other person hung up.
+//!   `peer-left` alone (the peer's socket or heartbeat was lost) keeps us in
+//!   the room as `WaitingForPeer`, so the peer, or someone new, can come and
+//!   negotiate afresh on a new peer connection.
+//! - `full` ends with `RoomFull`. A malformed message fails the call
+//!   (`Failed(MalformedMessage)`), as does a rejected description.
+//! - When the connection fails, or stays disconnected past a grace period,
+//!   the initiator offers again with ICE restart, a bounded number of times,
+//!   then ends with `IceFailed`; the answerer waits for those offers.
+//! - Losing the signaling socket costs our place in the room (the relay tells
+//!   the peer `peer-left`), so the machine resets the peer connection, shows
+//!   `Reconnecting`, and reconnects and rejoins after a delay, a bounded
+//!   number of times, then ends with `SignalingLost`.
+//! - Hanging up sends `bye` and closes; the call ends with `HungUp`.
+
+mod config;
+mod input;
+mod machine;
+mod output;
+mod recovery;
+mod session;
+mod state;
+
+pub use config::NegotiationConfig;
+pub use input::{Input, PcEvent, PcOperation, PcState, SdpKind};
+pub use machine::Negotiator;
+pub use output::Action;
+pub use state::{CallError, CallState, EndReason, Role};

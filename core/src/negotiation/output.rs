@@ -1,0 +1,50 @@
+//! What the [`Negotiator`](super::Negotiator) asks its driver to do.
+
+use videochat_protocol::{IceCandidate, PeerMessage, RoomId};
+
+use super::input::SdpKind;
+use super::state::CallState;
+
+/// One thing for the driver to do, drained with
+/// [`Negotiator::poll_action`](super::Negotiator::poll_action).
+///
+/// The driver carries out actions one at a time, in the order given, each
+/// finished before the next starts (the peer connection needs
+/// `SetRemoteDescription` done before `AddRemoteCandidate` or `CreateAnswer`).
+/// Results come back as [`Input`](super::Input)s.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Open the signaling WebSocket to the relay, then report
+    /// [`Input::SignalingConnected`](super::Input::SignalingConnected), or
+    /// [`Input::SignalingLost`](super::Input::SignalingLost) if it fails.
+    /// Also asked for again after a loss, once the retry delay has passed.
+    ConnectSignaling,
+    /// Send `{"type":"join","room":...}` on the signaling socket.
+    SendJoin(RoomId),
+    /// Send this message to the other peer (`PeerMessage::to_json`).
+    Send(PeerMessage),
+    /// `create_offer` (with ICE restart when asked), then
+    /// `set_local_description` with it, then report
+    /// [`PcEvent::LocalDescription`](super::PcEvent::LocalDescription).
+    /// The machine sends the offer itself; the driver does not.
+    CreateOffer { ice_restart: bool },
+    /// `create_answer`, then `set_local_description` with it, then report
+    /// [`PcEvent::LocalDescription`](super::PcEvent::LocalDescription).
+    CreateAnswer,
+    /// `set_remote_description` with this description.
+    SetRemoteDescription { kind: SdpKind, sdp: String },
+    /// `add_ice_candidate`. Only asked for once a remote description is set;
+    /// a failure may be reported and is not fatal.
+    AddRemoteCandidate(IceCandidate),
+    /// Close the peer connection and make a fresh one with the same local
+    /// tracks: the next peer (or the same peer after a loss of signaling)
+    /// negotiates from scratch. From now on the driver must drop events of the
+    /// old connection (e.g. tag them with a counter bumped at each reset).
+    ResetPeerConnection,
+    /// The call is over: close the peer connection and the signaling socket
+    /// (after flushing any `Send` before it). The machine ignores all inputs
+    /// from now on.
+    Close,
+    /// The call state shown to the user changed (only emitted on change).
+    StateChanged(CallState),
+}

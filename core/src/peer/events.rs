@@ -1,0 +1,135 @@
+//! What a [`Peer`](super::Peer) reports: candidates, state, remote media, feedback.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use videochat_protocol::IceCandidate;
+
+use super::rtcp::Feedback;
+
+/// Connection state, as `RTCPeerConnection.connectionState` (ICE and DTLS together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeerState {
+    /// Nothing tried yet.
+    New,
+    /// ICE checks or the DTLS handshake are under way.
+    Connecting,
+    /// Media can flow (DTLS-SRTP keys are in place).
+    Connected,
+    /// Traffic stopped; ICE may still recover (or an ICE restart may).
+    Disconnected,
+    /// ICE or DTLS failed for good.
+    Failed,
+    /// Closed locally.
+    Closed,
+}
+
+/// One depacketized H.264 access unit from the remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteVideoFrame {
+    /// Annex-B NAL units (each with a 4-byte start code).
+    pub data: Bytes,
+    /// RTP timestamp (90 kHz clock) shared by the frame's packets.
+    pub rtp_timestamp: u32,
+    /// Contains an IDR slice: decoding can restart here.
+    pub key_frame: bool,
+    /// Media packets lost since the previous frame (padding excluded). When
+    /// non-zero, frames up to the next key frame may not decode cleanly.
+    pub lost_packets: u32,
+}
+
+/// One Opus packet from the remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteAudioPacket {
+    /// The Opus packet.
+    pub data: Bytes,
+    /// RTP sequence number: a jump means lost packets to conceal.
+    pub sequence: u16,
+    /// RTP timestamp (48 kHz clock).
+    pub rtp_timestamp: u32,
+}
+
+/// Everything a [`Peer`](super::Peer) tells its owner, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PeerEvent {
+    /// A local candidate to send to the remote (seed shape, with the real mid and index).
+    LocalCandidate(IceCandidate),
+    /// Local gathering finished for this ICE generation.
+    GatheringComplete,
+    /// The connection state changed.
+    State(PeerState),
+    /// A complete remote video access unit.
+    RemoteVideo(RemoteVideoFrame),
+    /// A remote audio packet.
+    RemoteAudio(RemoteAudioPacket),
+    /// The remote asked for a key frame (PLI or FIR on our video).
+    KeyFrameRequested,
+    /// The remote's reception report for our video: loss fraction 0.0..=1.0 since
+    /// its previous report. Feed it to a [`LossBasedBitrate`](super::LossBasedBitrate).
+    VideoLoss {
+        /// Fraction of our video packets lost.
+        fraction_lost: f64,
+    },
+}
+
+/// The sending half of a peer's event channel.
+///
+/// Media is dropped (and counted) when the owner falls behind; control events
+/// (candidates, state) are never dropped: if the queue is full they are sent
+/// from a task instead.
+#[derive(Clone)]
+pub(crate) struct EventSink {
+    tx: mpsc::Sender<PeerEvent>,
+    dropped_media: Arc<AtomicU64>,
+}
+
+impl EventSink {
+    pub(crate) fn new(tx: mpsc::Sender<PeerEvent>) -> Self {
+        Self {
+            tx,
+            dropped_media: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Sends a control event; never lost while the receiver lives.
+    pub(crate) fn control(&self, event: PeerEvent) {
+        match self.tx.try_send(event) {
+            Ok(()) | Err(mpsc::error::TrySendError::Closed(_)) => {}
+            Err(mpsc::error::TrySendError::Full(event)) => {
+                let tx = self.tx.clone();
+                if let Ok(handle) = tokio::runtime::Handle::try_current() {
+                    handle.spawn(async move {
+                        let _ = tx.send(event).await;
+                    });
+                }
+            }
+        }
+    }
+
+    /// Sends a media or feedback event; dropped if the owner is behind.
+    pub(crate) fn media(&self, event: PeerEvent) {
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.tx.try_send(event) {
+            let n = self.dropped_media.fetch_add(1, Ordering::Relaxed) + 1;
+            if n.is_power_of_two() {
+                tracing::warn!(dropped = n, "peer event queue full; dropping media events");
+            }
+        }
+    }
+
+    pub(crate) fn feedback(&self, feedback: Feedback) {
+        match feedback {
+            // A lost key-frame request would leave the remote frozen.
+            Feedback::KeyFrameRequest => self.control(PeerEvent::KeyFrameRequested),
+            Feedback::VideoLoss { fraction_lost } => self.media(PeerEvent::VideoLoss {
+                fraction_lost: f64::from(fraction_lost) / 256.0,
+            }),
+        }
+    }
+
+    /// Media events dropped so far because the owner fell behind.
+    pub(crate) fn dropped_media(&self) -> u64 {
+        self.dropped_media.load(Ordering::Relaxed)
+    }
+}

@@ -1,0 +1,407 @@
+//! The WebRTC peer connection (webrtc-rs 0.21): encoded media in and out.
+//!
+//! A [`Peer`] owns one `RTCPeerConnection` with one H.264 and one Opus track
+//! (sendrecv) for the whole call. The call driver feeds it SDP and candidates,
+//! writes encoded media, and drains [`PeerEvent`]s:
+//!
+//! ```no_run
+//! # use videochat_core::peer::*;
+//! # async fn run() -> Result<(), PeerError> {
+//! let (tx, mut events) = tokio::sync::mpsc::channel(1024);
+//! let peer = Peer::new(PeerConfig::default(), tx).await?;
+//! let offer_sdp = peer.create_offer(false).await?; // send as {"type":"offer"}
+//! // ... peer.set_remote_description(SdpKind::Answer, answer).await?;
+//! // ... peer.add_remote_candidate(candidate).await?;
+//! while let Some(event) = events.recv().await {
+//!     match event {
+//!         PeerEvent::LocalCandidate(c) => { /* send to the remote */ }
+//!         PeerEvent::RemoteVideo(frame) => { /* decode frame.data */ }
+//!         PeerEvent::KeyFrameRequested => { /* force an IDR */ }
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+mod bitrate;
+mod config;
+mod engine;
+mod events;
+mod handler;
+mod receive;
+mod rtcp;
+mod tracks;
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS};
+use rtc::peer_connection::sdp::RTCSessionDescription;
+use rtc::peer_connection::transport::RTCIceCandidateInit;
+use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
+use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
+use tokio::sync::{Mutex, mpsc};
+use videochat_protocol::IceCandidate;
+use webrtc::media_stream::track_local::TrackLocal;
+use webrtc::peer_connection::{PeerConnection, PeerConnectionBuilder};
+
+pub use bitrate::{BitrateLimits, LossBasedBitrate};
+pub use config::{DEFAULT_STUN_URL, IceServer, PeerConfig};
+pub use engine::{AUDIO_CLOCK_RATE, H264_FMTP, OPUS_FMTP, VIDEO_CLOCK_RATE};
+pub use events::{PeerEvent, PeerState, RemoteAudioPacket, RemoteVideoFrame};
+
+use events::EventSink;
+use handler::{Handler, Shared};
+use tracks::{LocalTrack, random_u32};
+
+/// Largest SDP we parse (browsers' offers are ~5 KB).
+const MAX_SDP_BYTES: usize = 256 * 1024;
+/// Largest candidate line we parse.
+const MAX_CANDIDATE_BYTES: usize = 1024;
+/// Candidates kept while waiting for the remote description.
+const MAX_EARLY_CANDIDATES: usize = 256;
+
+/// Why a peer operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeerError {
+    /// The remote's SDP could not be parsed or applied.
+    #[error("bad session description: {0}")]
+    BadSdp(String),
+    /// The remote's ICE candidate could not be parsed or applied.
+    #[error("bad ICE candidate: {0}")]
+    BadCandidate(String),
+    /// The configuration was refused (e.g. a malformed ICE server URL).
+    #[error("bad peer configuration: {0}")]
+    BadConfig(String),
+    /// ICE or DTLS failed; media cannot flow until an ICE restart succeeds.
+    #[error("ICE/DTLS connection failed")]
+    ConnectionFailed,
+    /// Media cannot be sent or requested yet (not connected).
+    #[error("not connected")]
+    NotConnected,
+    /// The peer was closed.
+    #[error("peer closed")]
+    Closed,
+    /// webrtc-rs failed in a way the caller cannot fix.
+    #[error("internal WebRTC error: {0}")]
+    Internal(String),
+}
+
+impl PeerError {
+    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
+        Self::Internal(e.to_string())
+    }
+}
+
+/// Which side's description [`Peer::set_remote_description`] is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SdpKind {
+    /// `{"type":"offer"}`
+    Offer,
+    /// `{"type":"answer"}`
+    Answer,
+}
+
+/// Remote candidates that arrived before the remote description.
+#[derive(Default)]
+struct Signaling {
+    /// A remote description answering our latest offer (or the latest remote offer) is set.
+    remote_ready: bool,
+    early: Vec<IceCandidate>,
+}
+
+/// One WebRTC peer connection carrying encoded H.264 video and Opus audio.
+pub struct Peer {
+    pc: Arc<dyn PeerConnection>,
+    video: LocalTrack,
+    audio: LocalTrack,
+    shared: Arc<Shared>,
+    signaling: Mutex<Signaling>,
+}
+
+impl Peer {
+    /// Builds the connection, binds its sockets and adds the two local tracks.
+    /// Events go to `events` in order; media events are dropped if it is full.
+    pub async fn new(
+        config: PeerConfig,
+        events: mpsc::Sender<PeerEvent>,
+    ) -> Result<Peer, PeerError> {
+        let sink = EventSink::new(events);
+        let video_ssrc = random_u32();
+        let audio_ssrc = random_u32().max(video_ssrc.wrapping_add(1)).max(1);
+        let (engine, registry) = engine::media_engine_and_interceptors(video_ssrc, sink.clone())?;
+        let shared = Arc::new(Shared::new(sink));
+        let pc = PeerConnectionBuilder::new()
+            .with_configuration(config.rtc_configuration())
+            .with_media_engine(engine)
+            .with_setting_engine(config.setting_engine())
+            .with_interceptor_registry(registry)
+            .with_handler(Arc::new(Handler::new(shared.clone())))
+            .with_udp_addrs(config.udp_addrs.clone())
+            .build()
+            .await
+            .map_err(|e| PeerError::BadConfig(e.to_string()))?;
+        let pc: Arc<dyn PeerConnection> = Arc::new(pc);
+
+        let add = async |kind, ssrc, codec, mime: &str| -> Result<LocalTrack, PeerError> {
+            let track = LocalTrack::sample_track(kind, ssrc, codec)?;
+            let sender = pc
+                .add_track(track.clone() as Arc<dyn TrackLocal>)
+                .await
+                .map_err(PeerError::internal)?;
+            Ok(LocalTrack::new(track, sender, ssrc, mime))
+        };
+        let audio = add(
+            RtpCodecKind::Audio,
+            audio_ssrc,
+            engine::opus_codec(),
+            MIME_TYPE_OPUS,
+        )
+        .await?;
+        let video = add(
+            RtpCodecKind::Video,
+            video_ssrc,
+            engine::h264_codec(),
+            MIME_TYPE_H264,
+        )
+        .await?;
+        Ok(Peer {
+            pc,
+            video,
+            audio,
+            shared,
+            signaling: Mutex::new(Signaling::default()),
+        })
+    }
+
+    /// Creates an offer, sets it as the local description and returns its SDP.
+    /// With `ice_restart`, the offer carries fresh ICE credentials and candidates
+    /// are gathered again (recovery after a network change).
+    pub async fn create_offer(&self, ice_restart: bool) -> Result<String, PeerError> {
+        self.check_open()?;
+        let mut signaling = self.signaling.lock().await;
+        if ice_restart {
+            self.pc.restart_ice().await.map_err(PeerError::internal)?;
+        }
+        let offer = self
+            .pc
+            .create_offer(None)
+            .await
+            .map_err(PeerError::internal)?;
+        let sdp = offer.sdp.clone();
+        self.pc
+            .set_local_description(offer)
+            .await
+            .map_err(PeerError::internal)?;
+        // Candidates for this offer come after the answer to it.
+        signaling.remote_ready = false;
+        self.local_description_set(&sdp);
+        Ok(sdp)
+    }
+
+    /// Creates the answer to the remote offer, sets it as the local description
+    /// and returns its SDP.
+    pub async fn create_answer(&self) -> Result<String, PeerError> {
+        self.check_open()?;
+        let _signaling = self.signaling.lock().await;
+        let answer = self
+            .pc
+            .create_answer(None)
+            .await
+            .map_err(PeerError::internal)?;
+        let sdp = answer.sdp.clone();
+        self.pc
+            .set_local_description(answer)
+            .await
+            .map_err(PeerError::internal)?;
+        self.local_description_set(&sdp);
+        Ok(sdp)
+    }
+
+    /// Applies the remote offer or answer, then any candidates that came early.
+    pub async fn set_remote_description(
+        &self,
+        kind: SdpKind,
+        sdp: String,
+    ) -> Result<(), PeerError> {
+        self.check_open()?;
+        if sdp.len() > MAX_SDP_BYTES {
+            return Err(PeerError::BadSdp("too large".to_owned()));
+        }
+        let fingerprint = fingerprint(&sdp);
+        let desc = match kind {
+            SdpKind::Offer => RTCSessionDescription::offer(sdp),
+            SdpKind::Answer => RTCSessionDescription::answer(sdp),
+        }
+        .map_err(|e| PeerError::BadSdp(e.to_string()))?;
+        let mut signaling = self.signaling.lock().await;
+        AssertUnwindSafe(self.pc.set_remote_description(desc))
+            .catch_unwind()
+            .await
+            .map_err(|_| PeerError::BadSdp("rejected".to_owned()))?
+            .map_err(|e| PeerError::BadSdp(e.to_string()))?;
+        signaling.remote_ready = true;
+        for candidate in std::mem::take(&mut signaling.early) {
+            if let Err(e) = self.apply_candidate(candidate).await {
+                tracing::debug!(error = %e, "early remote candidate refused");
+            }
+        }
+        self.video.renegotiated();
+        self.audio.renegotiated();
+        self.shared.set_remote_fingerprint(fingerprint);
+        Ok(())
+    }
+
+    /// Adds a remote ICE candidate. Candidates that arrive before the remote
+    /// description are kept and applied with it. The end-of-candidates marker
+    /// (empty line) is accepted and ignored.
+    pub async fn add_remote_candidate(&self, candidate: IceCandidate) -> Result<(), PeerError> {
+        self.check_open()?;
+        if candidate.is_end_of_candidates() {
+            return Ok(());
+        }
+        if candidate.candidate.len() > MAX_CANDIDATE_BYTES {
+            return Err(PeerError::BadCandidate("too long".to_owned()));
+        }
+        let line = candidate.candidate.trim();
+        let line = line.strip_prefix("a=").unwrap_or(line);
+        let line = line.strip_prefix("candidate:").unwrap_or(line);
+        std::panic::catch_unwind(|| rtc::ice::candidate::unmarshal_candidate(line))
+            .map_err(|_| PeerError::BadCandidate("unparsable".to_owned()))?
+            .map_err(|e| PeerError::BadCandidate(e.to_string()))?;
+
+        let mut signaling = self.signaling.lock().await;
+        if !signaling.remote_ready {
+            if signaling.early.len() >= MAX_EARLY_CANDIDATES {
+                return Err(PeerError::BadCandidate(
+                    "too many before the description".to_owned(),
+                ));
+            }
+            signaling.early.push(candidate);
+            return Ok(());
+        }
+        self.apply_candidate(candidate).await
+    }
+
+    async fn apply_candidate(&self, candidate: IceCandidate) -> Result<(), PeerError> {
+        let init = RTCIceCandidateInit {
+            candidate: candidate.candidate,
+            sdp_mid: candidate.sdp_mid,
+            sdp_mline_index: candidate.sdp_mline_index,
+            username_fragment: candidate.username_fragment,
+            url: None,
+        };
+        AssertUnwindSafe(self.pc.add_ice_candidate(init))
+            .catch_unwind()
+            .await
+            .map_err(|_| PeerError::BadCandidate("rejected".to_owned()))?
+            .map_err(|e| PeerError::BadCandidate(e.to_string()))
+    }
+
+    /// Sends one H.264 Annex-B access unit that lasts `duration` (1/fps).
+    pub async fn write_video(
+        &self,
+        access_unit: Bytes,
+        duration: Duration,
+    ) -> Result<(), PeerError> {
+        self.check_sendable()?;
+        self.video.write(access_unit, duration).await
+    }
+
+    /// Sends one Opus packet that lasts `duration` (usually 20 ms).
+    pub async fn write_audio(&self, packet: Bytes, duration: Duration) -> Result<(), PeerError> {
+        self.check_sendable()?;
+        self.audio.write(packet, duration).await
+    }
+
+    /// Asks the remote for a key frame (PLI on its video), e.g. when our decoder fails.
+    pub async fn request_key_frame(&self) -> Result<(), PeerError> {
+        self.check_sendable()?;
+        let (track, media_ssrc) = self.shared.remote_video().ok_or(PeerError::NotConnected)?;
+        let pli = PictureLossIndication {
+            sender_ssrc: self.video.ssrc(),
+            media_ssrc,
+        };
+        track
+            .write_rtcp(vec![Box::new(pli)])
+            .await
+            .map_err(|_| PeerError::NotConnected)
+    }
+
+    /// The current connection state.
+    pub fn state(&self) -> PeerState {
+        self.shared.state()
+    }
+
+    /// Our DTLS certificate fingerprint (`"sha-256 AB:CD:..."`), once an SDP is made.
+    pub fn local_fingerprint(&self) -> Option<String> {
+        self.shared.local_fingerprint()
+    }
+
+    /// The remote's DTLS certificate fingerprint from its SDP. DTLS checks the
+    /// certificate against it, so comparing both out of band proves no relay in between.
+    pub fn remote_fingerprint(&self) -> Option<String> {
+        self.shared.remote_fingerprint()
+    }
+
+    /// Media events dropped because the event receiver fell behind.
+    pub fn dropped_media_events(&self) -> u64 {
+        self.shared.sink().dropped_media()
+    }
+
+    /// Stops sending and closes the connection. Idempotent.
+    pub async fn close(&self) {
+        // Writers stop first: a write racing close logs the whole packet.
+        if self.shared.mark_closed() {
+            if let Err(e) = self.pc.close().await {
+                tracing::debug!(error = %e, "close");
+            }
+            self.shared.set_state(PeerState::Closed);
+        }
+    }
+
+    fn check_open(&self) -> Result<(), PeerError> {
+        if self.shared.is_closed() {
+            Err(PeerError::Closed)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn check_sendable(&self) -> Result<(), PeerError> {
+        self.check_open()?;
+        match self.shared.state() {
+            PeerState::Connected => Ok(()),
+            PeerState::Failed => Err(PeerError::ConnectionFailed),
+            _ => Err(PeerError::NotConnected),
+        }
+    }
+
+    fn local_description_set(&self, sdp: &str) {
+        self.video.renegotiated();
+        self.audio.renegotiated();
+        self.shared.set_local_fingerprint(fingerprint(sdp));
+        if let Some(mid) = sdp.lines().find_map(|l| l.trim().strip_prefix("a=mid:")) {
+            // With BUNDLE every candidate belongs to the first m-line.
+            self.shared.set_candidate_mid(mid.to_owned(), 0);
+        }
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        // webrtc-rs stops its driver when the connection is dropped; just make
+        // sure no writer starts meanwhile.
+        self.shared.mark_closed();
+    }
+}
+
+/// The first `a=fingerprint:` value of an SDP.
+fn fingerprint(sdp: &str) -> Option<String> {
+    sdp.lines()
+        .find_map(|l| l.trim().strip_prefix("a=fingerprint:"))
+        .map(|f| f.trim().to_owned())
+}

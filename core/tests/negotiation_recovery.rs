@@ -1,0 +1,289 @@
+//! The negotiation's recovery and ending rules, one table row per
+//! transition: ICE restarts, signaling loss, bye, full, hang-up, failures.
+
+mod negotiation_support;
+
+use std::time::{Duration, Instant};
+
+use negotiation_support::*;
+use videochat_core::negotiation::{
+    Action, CallError, CallState, EndReason, Input, NegotiationConfig, Negotiator, PcEvent, PcOperation,
+    PcState,
+};
+use videochat_protocol::{ErrorCode, PeerMessage, ProtocolError, RelayEvent};
+
+fn restart() -> Action {
+    Action::CreateOffer { ice_restart: true }
+}
+
+#[test]
+fn the_initiator_restarts_ice_and_the_answerer_waits() {
+    use CallState::*;
+    let failed_at0 = |mut given: Vec<Input>| {
+        given.push(pc_state(PcState::Failed));
+        at0(given)
+    };
+    check_all(vec![
+        Case {
+            transition: "initiator connected --failed--> ICE restart at once",
+            given: at0(initiator_connected()),
+            when: at0(vec![pc_state(PcState::Failed)]),
+            then: vec![restart(), state(Reconnecting)],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "initiator connected --disconnected--> waits out the grace period",
+            given: at0(initiator_connected()),
+            when: vec![(0, pc_state(PcState::Disconnected)), (2000, Input::Tick)],
+            then: vec![state(Reconnecting)],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "disconnected --grace period over--> ICE restart",
+            given: at0(initiator_connected()),
+            when: vec![(0, pc_state(PcState::Disconnected)), (2500, Input::Tick)],
+            then: vec![state(Reconnecting), restart()],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "disconnected --connected within the grace period--> no restart",
+            given: at0(initiator_connected()),
+            when: vec![
+                (0, pc_state(PcState::Disconnected)),
+                (1000, pc_state(PcState::Connected)),
+                (9000, Input::Tick),
+            ],
+            then: vec![state(Reconnecting), state(Connected)],
+            state: Connected,
+        },
+        Case {
+            transition: "restarting --new offer, early candidate, answer--> sent, applied in order",
+            given: failed_at0(initiator_connected()),
+            when: at0(vec![
+                local_offer(2),
+                remote_candidate(4),
+                peer(answer(2)),
+                pc_state(PcState::Connected),
+            ]),
+            then: vec![Action::Send(offer(2)), set_remote_answer(2), add(4), state(Connected)],
+            state: Connected,
+        },
+        Case {
+            transition: "restarting --restart timeout, twice more--> gives up with IceFailed",
+            given: at0(initiator_connected()),
+            when: vec![
+                (0, pc_state(PcState::Failed)),
+                (8000, Input::Tick),
+                (16000, Input::Tick),
+                (24000, Input::Tick),
+            ],
+            then: vec![
+                restart(),
+                state(Reconnecting),
+                restart(),
+                restart(),
+                Action::Send(PeerMessage::Bye),
+                Action::Close,
+                state(Ended(EndReason::IceFailed)),
+            ],
+            state: Ended(EndReason::IceFailed),
+        },
+        Case {
+            transition: "restart during offer creation --both offers created--> only the last goes out",
+            given: failed_at0(initiator_connected()),
+            when: vec![(8000, Input::Tick), (8001, local_offer(2)), (8002, local_offer(3))],
+            then: vec![restart(), Action::Send(offer(3))],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "never connected --failed--> the initiator restarts, still negotiating",
+            given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
+            when: at0(vec![pc_state(PcState::Failed)]),
+            then: vec![restart()],
+            state: Negotiating,
+        },
+        Case {
+            transition: "answerer connected --failed--> waits for the initiator's offer",
+            given: at0(answerer_connected()),
+            when: vec![(0, pc_state(PcState::Failed)), (30000, Input::Tick)],
+            then: vec![state(Reconnecting)],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "answerer reconnecting --restart offer--> answers, connected again",
+            given: failed_at0(answerer_connected()),
+            when: at0(vec![peer(offer(2)), local_answer(2), pc_state(PcState::Connected)]),
+            then: vec![
+                set_remote_offer(2),
+                Action::CreateAnswer,
+                Action::Send(answer(2)),
+                state(Connected),
+            ],
+            state: Connected,
+        },
+        Case {
+            transition: "answerer lost --patience over--> gives up with IceFailed",
+            given: at0(answerer_connected()),
+            when: vec![(0, pc_state(PcState::Failed)), (34500, Input::Tick)],
+            then: vec![
+                state(Reconnecting),
+                Action::Send(PeerMessage::Bye),
+                Action::Close,
+                state(Ended(EndReason::IceFailed)),
+            ],
+            state: Ended(EndReason::IceFailed),
+        },
+    ]);
+}
+
+#[test]
+fn losing_the_relay_rejoins_then_gives_up() {
+    use CallState::*;
+    let mut flapping = Vec::new();
+    for attempt in 0..5u64 {
+        flapping.push((attempt * 1000, Input::SignalingLost));
+        flapping.push((attempt * 1000 + 1000, Input::Tick));
+    }
+    flapping.push((5000, Input::SignalingLost));
+    let mut gave_up = vec![Action::ConnectSignaling; 5];
+    gave_up.extend([Action::Close, state(Ended(EndReason::SignalingLost))]);
+    check_all(vec![
+        Case {
+            transition: "in a call --signaling lost--> fresh connection, reconnecting",
+            given: at0(initiator_connected()),
+            when: vec![(0, Input::SignalingLost), (999, Input::Tick)],
+            then: vec![Action::ResetPeerConnection, state(Reconnecting)],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "signaling lost --retry delay, socket open, joined--> rejoined as answerer",
+            given: at0(initiator_connected()),
+            when: vec![
+                (0, Input::SignalingLost),
+                (1000, Input::Tick),
+                (1100, Input::SignalingConnected),
+                (1200, joined()),
+            ],
+            then: vec![
+                Action::ResetPeerConnection,
+                state(Reconnecting),
+                Action::ConnectSignaling,
+                Action::SendJoin(room()),
+                Action::Send(PeerMessage::Ready),
+                state(Negotiating),
+            ],
+            state: Negotiating,
+        },
+        Case {
+            transition: "connecting --socket fails six times--> ended SignalingLost",
+            given: vec![],
+            when: flapping,
+            then: gave_up,
+            state: Ended(EndReason::SignalingLost),
+        },
+    ]);
+}
+
+#[test]
+fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
+    use CallState::*;
+    let full = relay(|room| RelayEvent::Full { room });
+    let relay_error = |code| {
+        Input::Relay(RelayEvent::Error { code, message: "refused".to_owned() })
+    };
+    let malformed = ProtocolError::Malformed { kind: "candidate" };
+    let rejected = |operation| Input::PeerConnection(PcEvent::OperationFailed(operation));
+    check_all(vec![
+        Case {
+            transition: "joining --full--> ended RoomFull",
+            given: at0(vec![Input::SignalingConnected]),
+            when: at0(vec![full]),
+            then: vec![Action::Close, state(Ended(EndReason::RoomFull))],
+            state: Ended(EndReason::RoomFull),
+        },
+        Case {
+            transition: "connected --bye, then peer-left--> ended PeerLeft at once",
+            given: at0(initiator_connected()),
+            when: at0(vec![peer(PeerMessage::Bye), peer_left()]),
+            then: vec![Action::Close, state(Ended(EndReason::PeerLeft))],
+            state: Ended(EndReason::PeerLeft),
+        },
+        Case {
+            transition: "connected --hang up--> bye, close, ended HungUp",
+            given: at0(answerer_connected()),
+            when: at0(vec![Input::HangUp]),
+            then: vec![
+                Action::Send(PeerMessage::Bye),
+                Action::Close,
+                state(Ended(EndReason::HungUp)),
+            ],
+            state: Ended(EndReason::HungUp),
+        },
+        Case {
+            transition: "connecting --hang up--> close, no bye (not in a room)",
+            given: vec![],
+            when: at0(vec![Input::HangUp]),
+            then: vec![Action::Close, state(Ended(EndReason::HungUp))],
+            state: Ended(EndReason::HungUp),
+        },
+        Case {
+            transition: "negotiating --malformed candidate--> bye, close, failed",
+            given: at0(initiator_awaiting_answer()),
+            when: at0(vec![Input::Malformed(malformed)]),
+            then: vec![
+                Action::Send(PeerMessage::Bye),
+                Action::Close,
+                state(Failed(CallError::MalformedMessage { kind: "candidate" })),
+            ],
+            state: Failed(CallError::MalformedMessage { kind: "candidate" }),
+        },
+        Case {
+            transition: "negotiating --remote description rejected--> bye, close, failed",
+            given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
+            when: at0(vec![rejected(PcOperation::SetRemoteDescription)]),
+            then: vec![
+                Action::Send(PeerMessage::Bye),
+                Action::Close,
+                state(Failed(CallError::Negotiation(PcOperation::SetRemoteDescription))),
+            ],
+            state: Failed(CallError::Negotiation(PcOperation::SetRemoteDescription)),
+        },
+        Case {
+            transition: "connected --remote candidate rejected--> ignored",
+            given: at0(initiator_connected()),
+            when: at0(vec![rejected(PcOperation::AddRemoteCandidate)]),
+            then: vec![],
+            state: Connected,
+        },
+        Case {
+            transition: "joining --error bad_room--> failed BadRoom",
+            given: at0(vec![Input::SignalingConnected]),
+            when: at0(vec![relay_error(ErrorCode::BadRoom)]),
+            then: vec![Action::Close, state(Failed(CallError::BadRoom))],
+            state: Failed(CallError::BadRoom),
+        },
+        Case {
+            transition: "connected --error rate_limited--> ignored",
+            given: at0(initiator_connected()),
+            when: at0(vec![relay_error(ErrorCode::RateLimited)]),
+            then: vec![],
+            state: Connected,
+        },
+    ]);
+}
+
+#[test]
+fn poll_timeout_names_the_next_deadline_and_none_once_ended() {
+    let start = Instant::now();
+    let config = NegotiationConfig::default();
+    let mut machine = Negotiator::new(room(), config.clone());
+    for input in initiator_connected() {
+        machine.handle(input, start);
+    }
+    assert_eq!(machine.poll_timeout(), None, "nothing is pending while connected");
+    machine.handle(pc_state(PcState::Disconnected), start);
+    assert_eq!(machine.poll_timeout(), Some(start + config.disconnect_grace));
+    let later = start + Duration::from_millis(100);
+    machine.handle(Input::HangUp, later);
+    assert_eq!(machine.poll_timeout(), None);
+}

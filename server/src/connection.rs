@@ -1,0 +1,263 @@
+//! One client connection: reads frames and acts on them, writes its queue,
+//! pings it, and watches for silence. Generic over the WebSocket's two halves
+//! so it runs on any transport (plain TCP, TLS, or test channels).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
+use videochat_protocol::{ClientFrame, ErrorCode, RoomId};
+
+use crate::hub::{Hub, Joined, Peer};
+use crate::limits::Limits;
+use crate::rate_limit::{RateLimiter, Verdict};
+
+/// Why a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The client closed the WebSocket or the TCP connection.
+    Closed,
+    /// The client sent a frame over the size limit (closed with 1009).
+    TooLarge,
+    /// The client kept flooding (closed with 1008).
+    RateLimited,
+    /// No frame nor pong within the heartbeat timeout.
+    HeartbeatLost,
+    /// The client's outgoing queue overflowed: it does not read.
+    Kicked,
+    /// The transport failed or the client broke the WebSocket protocol.
+    Broken,
+}
+
+impl End {
+    /// True when the client may still be sending, so the caller should
+    /// linger and read before closing the socket (else the kernel answers
+    /// unread data with a reset that can destroy the close frame).
+    pub fn wants_linger(self) -> bool {
+        matches!(self, End::TooLarge | End::RateLimited)
+    }
+}
+
+/// What a connection remembers between frames.
+struct Session {
+    room: Option<RoomId>,
+    limiter: RateLimiter,
+}
+
+/// Serves one client until the connection ends, then takes it out of its
+/// room (its peer is told `peer-left`) and says goodbye when there is a
+/// reason to give.
+pub async fn serve<Tx, Rx>(sink: &mut Tx, stream: &mut Rx, hub: &Hub, limits: &Limits) -> End
+where
+    Tx: Sink<Message, Error = WsError> + Unpin,
+    Rx: Stream<Item = Result<Message, WsError>> + Unpin,
+{
+    let (me, mut queue) = hub.connect(limits.queue_frames);
+    let started = Instant::now();
+    let last_seen_ms = AtomicU64::new(0);
+    let mut session = Session {
+        room: None,
+        limiter: RateLimiter::new(
+            limits.rate_burst,
+            limits.rate_per_second,
+            limits.rate_strikes,
+            started.into_std(),
+        ),
+    };
+    tracing::info!(conn = me.id(), "connection opened");
+
+    let end = tokio::select! {
+        end = read_loop(stream, hub, &me, &mut session, &last_seen_ms, started) => end,
+        end = write_loop(sink, &mut queue, limits.heartbeat_interval) => end,
+        () = watchdog(&last_seen_ms, started, limits.heartbeat_timeout) => End::HeartbeatLost,
+        () = me.kicked() => End::Kicked,
+    };
+    if let Some(room) = session.room.take() {
+        hub.leave(&me, &room);
+    }
+    tracing::info!(conn = me.id(), reason = ?end, "connection ended");
+
+    let farewell = match end {
+        End::TooLarge => Some((ErrorCode::TooLarge, CloseCode::Size, "frame too large")),
+        End::RateLimited => Some((ErrorCode::RateLimited, CloseCode::Policy, "too many frames")),
+        _ => None,
+    };
+    let goodbye = async {
+        if let Some((code, close, reason)) = farewell {
+            let error = error_frame(code, reason);
+            sink.feed(Message::Text(error.into())).await?;
+            let frame = CloseFrame {
+                code: close,
+                reason: reason.into(),
+            };
+            sink.send(Message::Close(Some(frame))).await?;
+        }
+        if end == End::Closed {
+            // Completes the close handshake the client started.
+            sink.close().await?;
+        }
+        Ok::<(), WsError>(())
+    };
+    // A client that does not read must not hold the task.
+    let _ = tokio::time::timeout(limits.linger, goodbye).await;
+    end
+}
+
+async fn read_loop<Rx>(
+    stream: &mut Rx,
+    hub: &Hub,
+    me: &Peer,
+    session: &mut Session,
+    last_seen_ms: &AtomicU64,
+    started: Instant,
+) -> End
+where
+    Rx: Stream<Item = Result<Message, WsError>> + Unpin,
+{
+    loop {
+        let Some(item) = stream.next().await else {
+            return End::Closed;
+        };
+        let now = Instant::now();
+        last_seen_ms.store(millis_since(started, now), Ordering::Relaxed);
+        let message = match item {
+            Ok(message) => message,
+            Err(WsError::Capacity(_)) => return End::TooLarge,
+            Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => return End::Closed,
+            Err(error) => {
+                tracing::debug!(conn = me.id(), %error, "read failed");
+                return End::Broken;
+            }
+        };
+        if matches!(message, Message::Text(_) | Message::Binary(_) | Message::Ping(_)) {
+            match session.limiter.check(now.into_std()) {
+                Verdict::Allow => {}
+                Verdict::Refuse => {
+                    me.send_error(ErrorCode::RateLimited, "too many frames; slow down");
+                    continue;
+                }
+                Verdict::Disconnect => return End::RateLimited,
+            }
+        }
+        match message {
+            Message::Text(text) => on_text(hub, me, session, text),
+            Message::Binary(_) => me.send_error(ErrorCode::BadJson, "binary frames are not accepted"),
+            // tungstenite answers pings and close frames itself.
+            Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
+        }
+    }
+}
+
+/// Acts on one text frame; never logs its content (SDP, candidates).
+fn on_text(hub: &Hub, me: &Peer, session: &mut Session, text: Utf8Bytes) {
+    let frame = match ClientFrame::parse(&text) {
+        Ok(frame) => frame,
+        Err(error) => return me.send_error(ErrorCode::BadJson, &error.to_string()),
+    };
+    match frame {
+        ClientFrame::Join { room } => {
+            if session.room.is_some() {
+                return me.send_error(ErrorCode::AlreadyJoined, "already in a room; send bye first");
+            }
+            let Ok(room) = RoomId::parse(&room) else {
+                return me.send_error(
+                    ErrorCode::BadRoom,
+                    "a room name is 1 to 64 characters of A-Z a-z 0-9 _ -",
+                );
+            };
+            let joined = hub.join(me, &room);
+            tracing::info!(conn = me.id(), outcome = ?joined, "join");
+            tracing::debug!(conn = me.id(), %room, "join room");
+            if joined != Joined::Full {
+                session.room = Some(room);
+            }
+        }
+        ClientFrame::Bye => match session.room.take() {
+            Some(room) => {
+                hub.relay(me, &room, text);
+                hub.leave(me, &room);
+                tracing::info!(conn = me.id(), "bye");
+            }
+            None => me.send_error(ErrorCode::NotJoined, "join a room first"),
+        },
+        ClientFrame::Relay if ClientFrame::is_reserved_type(&text) => {
+            // Relaying it would let a client forge relay events to its peer.
+            me.send_error(ErrorCode::BadJson, "this type is reserved for the relay")
+        }
+        ClientFrame::Relay => match &session.room {
+            Some(room) => hub.relay(me, room, text),
+            None => me.send_error(ErrorCode::NotJoined, "join a room first"),
+        },
+    }
+}
+
+/// Writes queued frames (flushing once per batch) and pings every `interval`.
+async fn write_loop<Tx>(
+    sink: &mut Tx,
+    queue: &mut mpsc::Receiver<Message>,
+    interval: Duration,
+) -> End
+where
+    Tx: Sink<Message, Error = WsError> + Unpin,
+{
+    let mut ping = tokio::time::interval_at(Instant::now() + interval, interval);
+    ping.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        let written = tokio::select! {
+            biased;
+            message = queue.recv() => match message {
+                Some(message) => write_batch(sink, queue, message).await,
+                // Unreachable while `serve` holds the sending side.
+                None => return End::Closed,
+            },
+            _ = ping.tick() => sink.send(Message::Ping(Default::default())).await,
+        };
+        if written.is_err() {
+            return End::Broken;
+        }
+    }
+}
+
+async fn write_batch<Tx>(
+    sink: &mut Tx,
+    queue: &mut mpsc::Receiver<Message>,
+    first: Message,
+) -> Result<(), WsError>
+where
+    Tx: Sink<Message, Error = WsError> + Unpin,
+{
+    sink.feed(first).await?;
+    while let Ok(next) = queue.try_recv() {
+        sink.feed(next).await?;
+    }
+    sink.flush().await
+}
+
+/// Resolves once nothing has been heard for `timeout`.
+async fn watchdog(last_seen_ms: &AtomicU64, started: Instant, timeout: Duration) {
+    loop {
+        let last_seen = started + Duration::from_millis(last_seen_ms.load(Ordering::Relaxed));
+        let deadline = last_seen + timeout;
+        if Instant::now() >= deadline {
+            return;
+        }
+        tokio::time::sleep_until(deadline).await;
+    }
+}
+
+fn millis_since(started: Instant, now: Instant) -> u64 {
+    u64::try_from(now.duration_since(started).as_millis()).unwrap_or(u64::MAX)
+}
+
+fn error_frame(code: ErrorCode, message: &str) -> String {
+    videochat_protocol::RelayEvent::Error {
+        code,
+        message: message.to_owned(),
+    }
+    .to_json()
+}

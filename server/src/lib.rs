@@ -1,0 +1,120 @@
+//! The videochat signaling relay (`docs/protocol.md`) and the web client's
+//! file server.
+//!
+//! Each WebSocket on `/ws` gets one task ([`connection::serve`]) that reads
+//! frames, writes its bounded queue, pings, and watches for silence. The
+//! [`hub::Hub`] holds the rooms ([`rooms::Rooms`]) and routes frames between
+//! the two members of a room by `try_send` into the other's queue:
+//!
+//! ```text
+//! client A ──ws──▶ connection A ──try_send──▶ queue B ──▶ connection B ──ws──▶ client B
+//!                        └──── Hub { rooms: room → (initiator, other) } ────┘
+//! ```
+
+pub mod config;
+pub mod connection;
+pub mod hub;
+pub mod limits;
+pub mod rate_limit;
+pub mod rooms;
+pub mod static_files;
+pub mod tls;
+pub mod upgrade;
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener};
+
+use tokio::net::TcpSocket;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use axum_server::accept::NoDelayAcceptor;
+use axum_server::tls_rustls::RustlsAcceptor;
+use videochat_protocol::WS_PATH;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::upgrade::RelayState;
+
+/// Pending connections the kernel queues before `accept`.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Why the relay could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("the server stopped: {0}")]
+    Serve(#[from] std::io::Error),
+}
+
+/// The HTTP routes: `/ws`, `/healthz`, and the web client.
+pub fn router(hub: Arc<Hub>, config: &Config) -> Router {
+    let state = RelayState {
+        hub,
+        limits: Arc::new(config.limits.clone()),
+    };
+    Router::new()
+        .route(WS_PATH, get(upgrade::ws_handler))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(get(static_files::serve))
+        .with_state(state)
+}
+
+/// Binds, prints `listening on <scheme>://<addr>` as the first stdout line,
+/// and serves until the process ends.
+pub async fn run(config: Config) -> Result<(), ServerError> {
+    let bind_error = |source| ServerError::Bind {
+        addr: config.listen,
+        source,
+    };
+    let listener = bind(config.listen).map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let tls = config.tls.as_ref().map(tls::load).transpose()?;
+    let app = router(Hub::new(config.limits.max_connections), &config);
+    let server = axum_server::from_tcp(listener)?;
+
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    announce(&format!("listening on {scheme}://{addr}"))?;
+    tracing::info!(tls = tls.is_some(), "relay started");
+
+    match tls {
+        Some(tls) => {
+            let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
+            server.acceptor(acceptor).serve(app.into_make_service()).await?;
+        }
+        None => {
+            server
+                .acceptor(NoDelayAcceptor::new())
+                .serve(app.into_make_service())
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Binds with a backlog long enough for a crowd connecting at once (std's
+/// default of 128 makes the rest wait a SYN retransmission, a second).
+fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)?.into_std()
+}
+
+/// Writes the line scripts wait for, flushed at once.
+fn announce(line: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}")?;
+    stdout.flush()
+}

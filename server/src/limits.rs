@@ -1,0 +1,58 @@
+//! Every limit the relay enforces, in one place.
+
+use std::time::Duration;
+
+use videochat_protocol::MAX_MESSAGE_BYTES;
+
+/// The relay's limits. The CLI sets the heartbeat and the connection cap;
+/// the rest are fixed by the protocol or tuned for small idle connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest text frame accepted (bigger: `too_large`, then close 1009).
+    pub max_message_bytes: usize,
+    /// Frames waiting to be written to one client; a client whose queue is
+    /// full is not reading and is disconnected. It holds a whole rate-limit
+    /// burst of the peer's (plus events), so a client that reads is never
+    /// dropped because its peer's burst arrived before its task ran.
+    pub queue_frames: usize,
+    /// Token bucket: frames a client may send in a burst (a trickle of ICE
+    /// candidates comes in bursts of a few dozen).
+    pub rate_burst: u32,
+    /// Token bucket: sustained frames per second.
+    pub rate_per_second: u32,
+    /// The refused frame that reaches this many `rate_limited` errors closes
+    /// the connection (1008).
+    pub rate_strikes: u32,
+    /// How often the relay pings each client.
+    pub heartbeat_interval: Duration,
+    /// A client silent (no frame, no pong) for this long is dropped.
+    pub heartbeat_timeout: Duration,
+    /// Most simultaneous WebSocket connections; more get HTTP 503.
+    pub max_connections: usize,
+    /// Initial read buffer per connection. tungstenite's default is 128 KiB;
+    /// signaling frames are small, and the buffer grows for a large SDP.
+    pub read_buffer_bytes: usize,
+    /// Most bytes tungstenite may hold unwritten per connection.
+    pub max_write_buffer_bytes: usize,
+    /// How long a closing connection still reads (and discards) what the
+    /// client sent, so the close frame is not lost to a TCP reset.
+    pub linger: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_bytes: MAX_MESSAGE_BYTES,
+            queue_frames: 256,
+            rate_burst: 200,
+            rate_per_second: 50,
+            rate_strikes: 3,
+            heartbeat_interval: Duration::from_secs(10),
+            heartbeat_timeout: Duration::from_secs(30),
+            max_connections: 10_000,
+            read_buffer_bytes: 4 * 1024,
+            max_write_buffer_bytes: 4 * MAX_MESSAGE_BYTES,
+            linger: Duration::from_secs(1),
+        }
+    }
+}

@@ -1,0 +1,445 @@
+// The videochat web client: the seed tutorial's call flow over the relay's protocol
+// (docs/protocol.md). One WebSocket to /ws of this page's origin; the relay says who offers
+// ("created": we do, "joined": the other does); the peers trade "ready", offer, answer,
+// candidates and bye through it. Media flows peer to peer.
+
+import { Signaling } from './signaling.js';
+import { LocalMedia } from './media.js';
+import { candidateInit, candidateMessage, mediaStats, preferH264 } from './webrtc.js';
+
+const STUN_DEFAULT = 'stun:stun.l.google.com:19302';
+const DISCONNECTED_GRACE_MS = 3000; // 'disconnected' often heals by itself; restart ICE after this
+
+const STATUS_TEXT = {
+  connecting: 'Connecting…',
+  waiting: 'Waiting for the other person… share the link to invite them',
+  negotiating: 'Connecting call…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  full: 'This room is full: two people are already in it',
+  'peer-left': 'The other person left. Waiting for someone to join…',
+  ended: 'You left the call',
+  error: 'Error',
+};
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  remote: $('remote-video'), local: $('local-video'), status: $('status'), room: $('room-name'),
+  copy: $('copy-link'), tapToPlay: $('tap-to-play'), mute: $('mute'), video: $('video'),
+  camera: $('camera'), hangup: $('hangup'), rejoin: $('rejoin'), call: $('call'),
+};
+const now = () => performance.now();
+
+const call = {
+  state: 'connecting', detail: '',
+  joined: false, hungUp: false, peerPresent: false,
+  initiator: false, otherReady: false, offered: false,
+  pc: null, videoSender: null, pendingCandidates: [], applyingRemote: false,
+  remoteStream: null, disconnectedTimer: null,
+  times: {},
+  counters: {
+    offersSent: 0, answersSent: 0, offersReceived: 0, answersReceived: 0,
+    candidatesSent: 0, candidatesReceived: 0, iceRestarts: 0,
+  },
+};
+
+const room = roomFromUrl();
+const media = new LocalMedia(ui.local, () => updateButtons());
+
+// ---- room and UI state ----
+
+/** The room in ?room=, or a fresh random 128-bit id written into the URL so it can be shared. */
+function roomFromUrl() {
+  const url = new URL(location.href);
+  let id = url.searchParams.get('room');
+  if (!id) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    url.searchParams.set('room', id);
+    history.replaceState(null, '', url);
+  }
+  return id;
+}
+
+/** ?stun=url[,url] overrides the STUN server; an empty ?stun= uses none (fine on a LAN). */
+function iceServers() {
+  const stun = new URL(location.href).searchParams.get('stun');
+  if (stun === null) return [{ urls: [STUN_DEFAULT] }];
+  return stun ? [{ urls: stun.split(',') }] : [];
+}
+
+function setState(state, detail = '') {
+  call.state = state;
+  call.detail = detail;
+  ui.status.textContent = detail ? `${STATUS_TEXT[state]}: ${detail}` : STATUS_TEXT[state];
+  document.body.dataset.state = state;
+  updateButtons();
+}
+
+function fail(detail, error) {
+  if (error) console.error(detail, error);
+  setState('error', detail);
+}
+
+function updateButtons() {
+  ui.mute.disabled = !media.live;
+  ui.video.disabled = !media.live;
+  ui.camera.disabled = !media.live || media.switching;
+  ui.mute.setAttribute('aria-pressed', String(media.muted));
+  ui.mute.textContent = media.muted ? 'Unmute' : 'Mute';
+  ui.video.setAttribute('aria-pressed', String(media.videoOff));
+  ui.video.textContent = media.videoOff ? 'Video on' : 'Video off';
+  ui.hangup.hidden = !call.joined;
+  ui.rejoin.hidden = call.joined || !['ended', 'full', 'error'].includes(call.state);
+  ui.rejoin.textContent = call.state === 'full' ? 'Try again' : 'Join again';
+}
+
+// ---- signaling ----
+
+const signaling = new Signaling({
+  onOpen: () => call.hungUp || join(),
+  onMessage,
+  onClose: onSignalingLost,
+});
+const send = (message) => signaling.send(message);
+
+function join() {
+  call.hungUp = false;
+  call.times = { joinSent: now() };
+  setState('connecting');
+  send({ type: 'join', room });
+}
+
+function onSignalingLost() {
+  call.joined = false;
+  call.peerPresent = false;
+  closePeerConnection();
+  if (call.hungUp) return;
+  setState('reconnecting', 'lost the connection to the server');
+  signaling.reconnectLater();
+}
+
+function onMessage(message) {
+  if (message === 'ready') return onPeerReady();
+  const handler = message && typeof message === 'object' && HANDLERS[message.type];
+  if (handler) handler(message); // unknown types are ignored: room for extensions
+}
+
+const HANDLERS = {
+  created: () => onJoined(true),
+  joined: () => onJoined(false),
+  'peer-joined': onPeerJoined,
+  'peer-left': onPeerLeft,
+  bye: onPeerLeft,
+  full: onFull,
+  error: onRelayError,
+  offer: onOffer,
+  answer: onAnswer,
+  candidate: onCandidate,
+};
+
+function onJoined(initiator) {
+  call.joined = true;
+  call.initiator = initiator;
+  call.otherReady = false;
+  call.peerPresent = !initiator;
+  if (!initiator) call.times.peerPresent = now();
+  newPeerConnection();
+  setState(initiator ? 'waiting' : 'negotiating');
+  sendReady();
+}
+
+function onPeerJoined() {
+  call.peerPresent = true;
+  call.times.peerPresent = now();
+  setState('negotiating');
+  sendReady(); // our first "ready" went to an empty room
+}
+
+function onPeerReady() {
+  call.otherReady = true;
+  maybeOffer();
+}
+
+/** "bye" and "peer-left" both mean the other is gone; whichever comes second is a no-op. */
+function onPeerLeft() {
+  if (!call.joined || !call.peerPresent) return;
+  call.peerPresent = false;
+  call.initiator = true; // the one who stays offers to whoever joins next
+  call.otherReady = false;
+  call.times = { joinSent: call.times.joinSent };
+  setState('peer-left');
+  newPeerConnection();
+}
+
+function onFull() {
+  call.joined = false;
+  closePeerConnection();
+  setState('full');
+}
+
+function onRelayError({ code, message }) {
+  console.warn('relay refused a frame:', code, message);
+  if (code === 'bad_room') fail('this room name is not valid (1-64 letters, digits, - or _)');
+}
+
+function sendReady() {
+  if (call.joined && media.stream) send('ready');
+  maybeOffer();
+}
+
+/** The seed's everythingReady(): our media, the other's "ready", our role, not yet offered. */
+function maybeOffer() {
+  if (call.initiator && call.otherReady && media.stream && call.pc && !call.offered) {
+    call.offered = true;
+    sendOffer();
+  }
+}
+
+async function sendOffer(options = {}) {
+  const pc = call.pc;
+  try {
+    await pc.setLocalDescription(await pc.createOffer(options));
+    if (pc !== call.pc) return;
+    send({ type: 'offer', sdp: pc.localDescription.sdp });
+    call.times.offer ??= now();
+    call.counters.offersSent++;
+  } catch (error) {
+    if (pc === call.pc) fail('could not start the call', error);
+  }
+}
+
+async function onOffer({ sdp }) {
+  if (!call.joined || typeof sdp !== 'string') return;
+  const pc = call.pc;
+  call.counters.offersReceived++;
+  call.times.offer ??= now();
+  try {
+    await applyRemoteDescription(pc, { type: 'offer', sdp });
+    preferH264(pc);
+    await pc.setLocalDescription(await pc.createAnswer());
+    if (pc !== call.pc) return;
+    send({ type: 'answer', sdp: pc.localDescription.sdp });
+    call.counters.answersSent++;
+  } catch (error) {
+    if (pc === call.pc) fail('could not answer the call', error);
+  }
+}
+
+async function onAnswer({ sdp }) {
+  const pc = call.pc;
+  // Only an answer to our pending offer counts; duplicates and stale answers are dropped.
+  if (!pc || pc.signalingState !== 'have-local-offer' || typeof sdp !== 'string') return;
+  call.counters.answersReceived++;
+  try {
+    await applyRemoteDescription(pc, { type: 'answer', sdp });
+  } catch (error) {
+    if (pc === call.pc) fail('could not connect the call', error);
+  }
+}
+
+/** Sets the remote description, then applies the candidates that arrived before it. */
+async function applyRemoteDescription(pc, description) {
+  call.applyingRemote = true;
+  try {
+    await pc.setRemoteDescription(description);
+  } finally {
+    if (pc === call.pc) call.applyingRemote = false;
+  }
+  const queued = call.pendingCandidates.splice(0);
+  await Promise.all(queued.map((c) => addCandidate(pc, c)));
+}
+
+function onCandidate(message) {
+  const init = candidateInit(message);
+  if (!init) return;
+  call.counters.candidatesReceived++;
+  const pc = call.pc;
+  if (!pc || !pc.remoteDescription || call.applyingRemote) call.pendingCandidates.push(init);
+  else addCandidate(pc, init);
+}
+
+
+function addCandidate(pc, init) {
+  return pc.addIceCandidate(init).catch((error) => console.warn('ignored a remote candidate', error));
+}
+
+// ---- the peer connection ----
+
+function newPeerConnection() {
+  closePeerConnection();
+  const pc = new RTCPeerConnection({ iceServers: iceServers() });
+  call.pc = pc;
+  pc.onicecandidate = ({ candidate }) => {
+    const message = candidateMessage(candidate);
+    if (pc !== call.pc || !message) return;
+    send(message);
+    call.counters.candidatesSent++;
+  };
+  pc.ontrack = ({ track }) => pc === call.pc && showRemoteTrack(track);
+  pc.oniceconnectionstatechange = () => pc === call.pc && onIceState(pc);
+  pc.onconnectionstatechange = () => pc === call.pc && onConnectionState(pc);
+  addLocalTracks(pc);
+}
+
+function closePeerConnection() {
+  clearTimeout(call.disconnectedTimer);
+  call.disconnectedTimer = null;
+  call.pc?.close();
+  call.pc = null;
+  call.videoSender = null;
+  call.pendingCandidates = [];
+  call.applyingRemote = false;
+  call.offered = false;
+  call.remoteStream = null;
+  ui.remote.srcObject = null;
+  ui.call.classList.remove('has-remote');
+  ui.tapToPlay.hidden = true;
+}
+
+function addLocalTracks(pc) {
+  if (!media.stream || pc.getSenders().length > 0) return;
+  for (const track of media.stream.getTracks()) {
+    const sender = pc.addTrack(track, media.stream);
+    if (track.kind === 'video') call.videoSender = sender;
+  }
+  preferH264(pc);
+}
+
+
+function showRemoteTrack(track) {
+  if (!call.remoteStream) {
+    call.remoteStream = new MediaStream();
+    ui.remote.srcObject = call.remoteStream;
+    ui.call.classList.add('has-remote');
+  }
+  call.remoteStream.addTrack(track);
+  ui.remote.play().then(
+    () => { ui.tapToPlay.hidden = true; },
+    (error) => { ui.tapToPlay.hidden = error.name !== 'NotAllowedError'; }, // autoplay refused: needs a tap
+  );
+}
+
+function onConnectionState(pc) {
+  if (pc.connectionState === 'connected') {
+    call.times.connected ??= now();
+    setState('connected');
+  }
+}
+
+/** The initiator restarts ICE when the path fails, or stays disconnected past a grace period. */
+function onIceState(pc) {
+  const state = pc.iceConnectionState;
+  if (state === 'connected' || state === 'completed') {
+    clearTimeout(call.disconnectedTimer);
+    call.disconnectedTimer = null;
+    if (pc.connectionState === 'connected') setState('connected');
+  } else if (state === 'failed') {
+    setState('reconnecting');
+    restartIce(pc);
+  } else if (state === 'disconnected') {
+    setState('reconnecting');
+    call.disconnectedTimer ??= setTimeout(() => {
+      call.disconnectedTimer = null;
+      if (pc === call.pc && ['disconnected', 'failed'].includes(pc.iceConnectionState)) restartIce(pc);
+    }, DISCONNECTED_GRACE_MS);
+  }
+}
+
+function restartIce(pc) {
+  if (!call.initiator || pc !== call.pc || pc.signalingState !== 'stable') return;
+  call.counters.iceRestarts++;
+  sendOffer({ iceRestart: true });
+}
+
+// ---- buttons ----
+
+async function startLocalMedia() {
+  try {
+    await media.start();
+  } catch (error) {
+    return fail(error.message);
+  }
+  if (call.hungUp) return media.stop();
+  if (call.pc) addLocalTracks(call.pc);
+  sendReady();
+}
+
+async function switchCamera() {
+  try {
+    await media.switchCamera(async (track) => call.videoSender?.replaceTrack(track));
+  } catch (error) {
+    fail('the camera stopped working', error);
+  }
+}
+
+function hangUp() {
+  if (!call.joined) return;
+  send({ type: 'bye' });
+  call.joined = false;
+  call.hungUp = true;
+  call.peerPresent = false;
+  closePeerConnection();
+  media.stop();
+  setState('ended');
+}
+
+function rejoin() {
+  call.hungUp = false;
+  if (!media.live) startLocalMedia();
+  if (signaling.open) join();
+  else if (signaling.closed) signaling.connect();
+}
+
+async function copyLink() {
+  try {
+    await navigator.clipboard.writeText(location.href);
+    ui.copy.textContent = 'Copied';
+  } catch {
+    window.prompt('Copy this link', location.href); // no clipboard API on plain http
+  }
+  setTimeout(() => { ui.copy.textContent = 'Copy link'; }, 2000);
+}
+
+// ---- a read-only hook for tests and debugging ----
+
+function between(from, to) {
+  const { [from]: t0, [to]: t1 } = call.times;
+  return t0 === undefined || t1 === undefined ? null : Math.round(t1 - t0);
+}
+
+window.videochat = Object.freeze({
+  get state() { return call.state; },
+  get detail() { return call.detail; },
+  get room() { return room; },
+  get role() { return call.joined ? (call.initiator ? 'initiator' : 'answerer') : null; },
+  get facing() { return media.facing; },
+  get switching() { return media.switching; },
+  get counters() { return { ...call.counters, cameraSwitches: media.switches }; },
+  /** ms from "both in the room" (joined / peer-joined) to connected and to the first remote
+   * frame, and from the first offer (sent or received) to connected. */
+  get timings() {
+    return {
+      connectedMs: between('peerPresent', 'connected'),
+      firstFrameMs: between('peerPresent', 'firstFrame'),
+      offerToConnectedMs: between('offer', 'connected'),
+    };
+  },
+  stats: () => mediaStats(call.pc, ui.remote),
+});
+
+// ---- start ----
+
+ui.room.textContent = room;
+ui.copy.addEventListener('click', copyLink);
+ui.mute.addEventListener('click', () => media.setMuted(!media.muted));
+ui.video.addEventListener('click', () => media.setVideoOff(!media.videoOff));
+ui.camera.addEventListener('click', switchCamera);
+ui.hangup.addEventListener('click', hangUp);
+ui.rejoin.addEventListener('click', rejoin);
+ui.tapToPlay.addEventListener('click', () => ui.remote.play().then(() => { ui.tapToPlay.hidden = true; }, () => {}));
+ui.remote.addEventListener('loadeddata', () => { call.times.firstFrame ??= now(); });
+
+setState('connecting');
+startLocalMedia();
+signaling.connect();
