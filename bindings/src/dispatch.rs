@@ -11,8 +11,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle, ThreadId};
 
+use videochat_core::media::I420Frame;
+
 use crate::error::{CallError, ListenerError};
-use crate::frame::RemoteVideoFrame;
+use crate::frame::{FrameFormat, RemoteVideoFrame};
 use crate::listener::CallListener;
 use crate::stats::CallStats;
 use crate::types::CallState;
@@ -24,10 +26,19 @@ pub(crate) const MAX_QUEUED_AUDIO: usize = 25;
 /// Stats are advisory: keep only the latest few if the listener stalls.
 const MAX_QUEUED_STATS: usize = 2;
 
+/// A remote picture on its way to the listener.
+pub(crate) enum VideoPayload {
+    /// Ready to hand over.
+    Ready(Arc<RemoteVideoFrame>),
+    /// A copy of the decoded picture still to be converted; converting on the delivery thread
+    /// keeps the work off the core's decode thread and skips frames dropped for a slow listener.
+    Convert(I420Frame, FrameFormat),
+}
+
 /// One thing to tell the listener.
 pub(crate) enum Event {
     State(CallState),
-    Video(Arc<RemoteVideoFrame>),
+    Video(VideoPayload),
     Audio(Vec<u8>),
     Error(CallError),
     Stats(CallStats),
@@ -59,7 +70,7 @@ struct Queue {
 struct Shared {
     queue: Mutex<Queue>,
     ready: Condvar,
-    dropped: AtomicU64,
+    dropped_video: AtomicU64,
     listener_failures: AtomicU64,
 }
 
@@ -88,8 +99,9 @@ impl EventSink {
             if queued >= limit
                 && let Some(oldest) = queue.events.iter().position(|e| e.same_kind(&event))
             {
-                queue.events.remove(oldest);
-                self.shared.dropped.fetch_add(1, Ordering::Relaxed);
+                if let Some(Event::Video(_)) = queue.events.remove(oldest) {
+                    self.shared.dropped_video.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
         queue.events.push_back(event);
@@ -97,9 +109,9 @@ impl EventSink {
         self.shared.ready.notify_one();
     }
 
-    /// Events dropped so far because the listener was slow.
-    pub(crate) fn dropped(&self) -> u64 {
-        self.shared.dropped.load(Ordering::Relaxed)
+    /// Remote video frames dropped so far because the listener was slow.
+    pub(crate) fn dropped_video(&self) -> u64 {
+        self.shared.dropped_video.load(Ordering::Relaxed)
     }
 
     /// Callbacks that threw so far.
@@ -187,9 +199,138 @@ fn deliver_until_closed(shared: &Shared, listener: &dyn CallListener) {
 fn deliver(listener: &dyn CallListener, event: Event) -> Result<(), ListenerError> {
     match event {
         Event::State(state) => listener.on_state_changed(state),
-        Event::Video(frame) => listener.on_remote_video_frame(frame),
+        Event::Video(VideoPayload::Ready(frame)) => listener.on_remote_video_frame(frame),
+        Event::Video(VideoPayload::Convert(decoded, format)) => match RemoteVideoFrame::from_decoded(&decoded, format) {
+            Ok(frame) => listener.on_remote_video_frame(Arc::new(frame)),
+            Err(error) => listener.on_error(error),
+        },
         Event::Audio(pcm) => listener.on_remote_audio(pcm),
         Event::Error(error) => listener.on_error(error),
         Event::Stats(stats) => listener.on_stats(stats),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::types::EndReason;
+
+    /// Records what it is told; can be made to fail or to block until released.
+    struct Probe {
+        seen: Mutex<mpsc::Sender<String>>,
+        gate: Mutex<Option<mpsc::Receiver<()>>>,
+        fail_video: bool,
+    }
+
+    impl Probe {
+        fn new(fail_video: bool) -> (Arc<Self>, mpsc::Receiver<String>) {
+            let (tx, rx) = mpsc::channel();
+            (Arc::new(Self { seen: Mutex::new(tx), gate: Mutex::new(None), fail_video }), rx)
+        }
+
+        fn note(&self, what: String) {
+            let _ = self.seen.lock().expect("probe lock").send(what);
+        }
+    }
+
+    impl CallListener for Probe {
+        fn on_state_changed(&self, state: CallState) -> Result<(), ListenerError> {
+            self.note(format!("{state:?}"));
+            Ok(())
+        }
+        fn on_remote_video_frame(&self, frame: Arc<RemoteVideoFrame>) -> Result<(), ListenerError> {
+            if let Some(gate) = self.gate.lock().expect("probe lock").as_ref() {
+                let _ = gate.recv_timeout(Duration::from_secs(5));
+            }
+            self.note(format!("video {}", frame.timestamp_us()));
+            if self.fail_video {
+                panic!("renderer bug");
+            }
+            Ok(())
+        }
+        fn on_remote_audio(&self, pcm: Vec<u8>) -> Result<(), ListenerError> {
+            self.note(format!("audio {}", pcm.len()));
+            Err(ListenerError::Failed { reason: "speaker gone".to_owned() })
+        }
+        fn on_error(&self, error: CallError) -> Result<(), ListenerError> {
+            self.note(format!("error {error}"));
+            Ok(())
+        }
+        fn on_stats(&self, _stats: CallStats) -> Result<(), ListenerError> {
+            self.note("stats".to_owned());
+            Ok(())
+        }
+    }
+
+    fn video(timestamp_us: u64) -> Event {
+        let mut frame = I420Frame::new(2, 2);
+        frame.timestamp_us = timestamp_us;
+        Event::Video(VideoPayload::Convert(frame, FrameFormat::Rgba))
+    }
+
+    fn next(rx: &mpsc::Receiver<String>) -> String {
+        rx.recv_timeout(Duration::from_secs(5)).expect("a callback within 5 s")
+    }
+
+    #[test]
+    fn events_arrive_in_order_on_the_listener_thread() {
+        let (probe, seen) = Probe::new(false);
+        let dispatcher = Dispatcher::start(probe).expect("thread starts");
+        let sink = dispatcher.sink();
+        sink.send(Event::State(CallState::Connecting));
+        sink.send(video(7));
+        sink.send(Event::State(CallState::Ended { reason: EndReason::PeerLeft }));
+        assert_eq!(next(&seen), "Connecting");
+        assert_eq!(next(&seen), "video 7");
+        assert_eq!(next(&seen), "Ended { reason: PeerLeft }");
+    }
+
+    #[test]
+    fn listeners_that_throw_or_panic_still_get_later_callbacks() {
+        let (probe, seen) = Probe::new(true);
+        let dispatcher = Dispatcher::start(probe).expect("thread starts");
+        let sink = dispatcher.sink();
+        sink.send(video(1));
+        sink.send(Event::Audio(vec![0; 4]));
+        sink.send(Event::State(CallState::Connected));
+        assert_eq!(next(&seen), "video 1");
+        assert_eq!(next(&seen), "audio 4");
+        assert_eq!(next(&seen), "Connected");
+        assert_eq!(sink.listener_failures(), 2);
+    }
+
+    #[test]
+    fn a_slow_listener_loses_old_video_but_no_state() {
+        let (probe, seen) = Probe::new(false);
+        let (release, gate) = mpsc::channel();
+        *probe.gate.lock().expect("probe lock") = Some(gate);
+        let dispatcher = Dispatcher::start(probe).expect("thread starts");
+        let sink = dispatcher.sink();
+        sink.send(video(0)); // the listener blocks on this one
+        std::thread::sleep(Duration::from_millis(50));
+        for ts in 1..=5 {
+            sink.send(video(ts));
+        }
+        sink.send(Event::State(CallState::Reconnecting));
+        for _ in 0..3 {
+            release.send(()).expect("listener waits");
+        }
+        let got: Vec<String> = (0..4).map(|_| next(&seen)).collect();
+        assert_eq!(got, ["video 0", "video 4", "video 5", "Reconnecting"]);
+        assert_eq!(sink.dropped_video(), 3);
+    }
+
+    #[test]
+    fn nothing_is_delivered_after_stop() {
+        let (probe, seen) = Probe::new(false);
+        let mut dispatcher = Dispatcher::start(probe).expect("thread starts");
+        let sink = dispatcher.sink();
+        dispatcher.stop();
+        sink.send(Event::State(CallState::Connected));
+        assert!(seen.recv_timeout(Duration::from_millis(100)).is_err());
+        dispatcher.stop(); // twice is fine
     }
 }

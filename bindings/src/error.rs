@@ -3,6 +3,11 @@
 //! No field is called `message`: Kotlin exceptions already have one and the generated code
 //! would not compile.
 
+use videochat_core::call::{AudioError, ConfigError};
+use videochat_core::media::FrameError;
+
+use crate::types::CallFailure;
+
 /// Why a call could not start or a method failed. Kotlin: `CallException`; Swift: `CallError`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
 pub enum CallError {
@@ -21,6 +26,12 @@ pub enum CallError {
     /// The call has ended or was closed; frames are no longer taken.
     #[error("the call has ended")]
     CallEnded,
+    /// The call broke (delivered to `CallListener.onError`, followed by a `Failed` state).
+    #[error("the call failed: {failure:?}")]
+    Failed {
+        /// What broke.
+        failure: CallFailure,
+    },
     /// A failure inside the core (a bug or an exhausted resource).
     #[error("internal error: {reason}")]
     Internal {
@@ -47,5 +58,29 @@ pub enum ListenerError {
 impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         Self::Failed { reason: e.reason }
+    }
+}
+
+impl From<ConfigError> for CallError {
+    fn from(e: ConfigError) -> Self {
+        match e {
+            ConfigError::Internal(reason) => Self::Internal { reason },
+            other => Self::InvalidConfig { reason: other.to_string() },
+        }
+    }
+}
+
+impl From<FrameError> for CallError {
+    fn from(e: FrameError) -> Self {
+        Self::InvalidFrame { reason: e.to_string() }
+    }
+}
+
+impl From<AudioError> for CallError {
+    fn from(e: AudioError) -> Self {
+        match e {
+            AudioError::WrongChunkSize(_) => Self::InvalidFrame { reason: e.to_string() },
+            AudioError::Codec(reason) => Self::Internal { reason },
+        }
     }
 }

@@ -25,21 +25,26 @@
 //! arrive on one `videochat-listener` thread per call (see [`CallListener`]). No panic crosses
 //! the boundary: exported methods catch them and report `CallError::Internal`.
 
+mod call;
+mod diagnostics;
 mod dispatch;
 mod error;
 mod frame;
 mod listener;
 mod logging;
+mod observer;
 mod runtime;
 mod stats;
 mod types;
 
+pub use call::Call;
+pub use diagnostics::{DeliveryReport, measure_frame_delivery, measure_frame_handoff};
 pub use error::{CallError, ListenerError};
 pub use frame::{FrameFormat, PlaneLayout, RemoteVideoFrame};
 pub use listener::CallListener;
 pub use logging::{LogLevel, init_logging};
 pub use stats::CallStats;
-pub use types::{CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, VideoSettings, default_ice_servers};
+pub use types::{CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, VideoSettings, default_ice_servers, mirrors_self_view};
 
 uniffi::setup_scaffolding!("videochat");
 

@@ -3,7 +3,9 @@
 //! They mirror the core's types field for field but are owned here, so the core stays free of
 //! UniFFI and the foreign API changes only when we choose.
 
+use videochat_core::call as core_call;
 use videochat_core::negotiation as core_neg;
+use videochat_core::peer as core_peer;
 
 use crate::frame::FrameFormat;
 
@@ -23,8 +25,9 @@ pub struct CallConfig {
     pub video: VideoSettings,
     /// The pixel layout remote frames are delivered in (`Rgba` for a Bitmap, `I420` for a GPU).
     pub remote_video_format: FrameFormat,
-    /// The camera the call starts with, so the remote knows which way to mirror.
-    pub camera_facing: CameraFacing,
+    /// Also offer loopback addresses: only for two peers on one machine (tests, demos).
+    #[uniffi(default = false)]
+    pub include_loopback: bool,
 }
 
 /// One STUN or TURN server (TURN over UDP only).
@@ -40,36 +43,34 @@ pub struct IceServer {
     pub credential: Option<String>,
 }
 
-/// Limits for the video we send; the encoder adapts within them.
+/// Limits for the video we send; the bitrate controller adapts within them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct VideoSettings {
-    /// Frames larger than this are scaled down (after rotation, so per upright side).
-    #[uniffi(default = 1280)]
-    pub max_width: u32,
-    /// See `max_width`.
-    #[uniffi(default = 1280)]
-    pub max_height: u32,
-    /// Frames arriving faster are dropped.
+    /// Frame rate the encoder plans for (1-60); faster camera input is thinned.
     #[uniffi(default = 30)]
     pub max_fps: u32,
     /// The bitrate controller never goes below this.
-    #[uniffi(default = 300)]
+    #[uniffi(default = 150)]
     pub min_bitrate_kbps: u32,
-    /// Nor above this.
+    /// The bitrate the call starts with (between min and max).
+    #[uniffi(default = 1200)]
+    pub start_bitrate_kbps: u32,
+    /// The bitrate controller never goes above this.
     #[uniffi(default = 2500)]
     pub max_bitrate_kbps: u32,
 }
 
 impl Default for VideoSettings {
     fn default() -> Self {
-        Self { max_width: 1280, max_height: 1280, max_fps: 30, min_bitrate_kbps: 300, max_bitrate_kbps: 2500 }
+        core_call::VideoSettings::default().into()
     }
 }
 
 /// Which camera feeds the call, in the W3C words the seed uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum CameraFacing {
-    /// The front camera, facing the user. Its self-view is mirrored.
+    /// The front camera, facing the user. Its self-view is mirrored (see
+    /// [`mirrors_self_view`]); what is sent never is.
     User,
     /// The rear camera, facing the scene. Never mirrored.
     Environment,
@@ -177,4 +178,73 @@ impl From<core_neg::CallState> for CallState {
             core_neg::CallState::Failed(error) => Self::Failed { failure: error.into() },
         }
     }
+}
+
+impl From<CallConfig> for core_call::CallConfig {
+    fn from(config: CallConfig) -> Self {
+        Self {
+            relay_url: config.relay_url,
+            room: config.room,
+            ice_servers: config.ice_servers.into_iter().map(Into::into).collect(),
+            video: config.video.into(),
+            include_loopback: config.include_loopback,
+        }
+    }
+}
+
+impl From<IceServer> for core_peer::IceServer {
+    fn from(server: IceServer) -> Self {
+        Self {
+            urls: server.urls,
+            username: server.username.unwrap_or_default(),
+            credential: server.credential.unwrap_or_default(),
+        }
+    }
+}
+
+impl From<VideoSettings> for core_call::VideoSettings {
+    fn from(v: VideoSettings) -> Self {
+        Self {
+            max_fps: v.max_fps,
+            min_bitrate_kbps: v.min_bitrate_kbps,
+            start_bitrate_kbps: v.start_bitrate_kbps,
+            max_bitrate_kbps: v.max_bitrate_kbps,
+        }
+    }
+}
+
+impl From<core_call::VideoSettings> for VideoSettings {
+    fn from(v: core_call::VideoSettings) -> Self {
+        Self {
+            max_fps: v.max_fps,
+            min_bitrate_kbps: v.min_bitrate_kbps,
+            start_bitrate_kbps: v.start_bitrate_kbps,
+            max_bitrate_kbps: v.max_bitrate_kbps,
+        }
+    }
+}
+
+impl From<CameraFacing> for core_call::CameraFacing {
+    fn from(facing: CameraFacing) -> Self {
+        match facing {
+            CameraFacing::User => Self::User,
+            CameraFacing::Environment => Self::Environment,
+        }
+    }
+}
+
+impl From<core_call::CameraFacing> for CameraFacing {
+    fn from(facing: core_call::CameraFacing) -> Self {
+        match facing {
+            core_call::CameraFacing::User => Self::User,
+            core_call::CameraFacing::Environment => Self::Environment,
+        }
+    }
+}
+
+/// Whether the local preview of `facing` should be mirrored: only the user camera's, as a
+/// mirror would show it.
+#[uniffi::export]
+pub fn mirrors_self_view(facing: CameraFacing) -> bool {
+    core_call::CameraFacing::from(facing).mirrors_self_view()
 }

@@ -5,6 +5,7 @@
 //! Encodes the synthetic test pattern at 1280x720, 30 fps, 1.5 Mbps by default, decodes it, checks
 //! the stamps read back, and prints milliseconds per frame for each stage.
 
+use std::ops::AddAssign;
 use std::time::{Duration, Instant};
 
 use videochat_core::media::{
@@ -17,8 +18,57 @@ const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 720;
 const FPS: f32 = 30.0;
 
-fn ms_per(total: Duration, count: usize) -> f64 {
-    total.as_secs_f64() * 1000.0 / count.max(1) as f64
+/// Wall-clock and on-CPU time of a stretch of work. The machine may be shared: CPU time
+/// (from /proc/thread-self/schedstat) is what the work itself cost.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    wall: Duration,
+    cpu: Duration,
+}
+
+impl AddAssign for Span {
+    fn add_assign(&mut self, other: Self) {
+        self.wall += other.wall;
+        self.cpu += other.cpu;
+    }
+}
+
+struct Stopwatch {
+    wall: Instant,
+    cpu: Option<Duration>,
+}
+
+impl Stopwatch {
+    fn start() -> Self {
+        Self {
+            wall: Instant::now(),
+            cpu: thread_cpu_time(),
+        }
+    }
+
+    fn elapsed(&self) -> Span {
+        let cpu = match (self.cpu, thread_cpu_time()) {
+            (Some(start), Some(now)) => now.saturating_sub(start),
+            _ => Duration::ZERO,
+        };
+        Span {
+            wall: self.wall.elapsed(),
+            cpu,
+        }
+    }
+}
+
+/// Time this thread has spent on a CPU (Linux); `None` elsewhere.
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// "W ms (C ms CPU)" per item.
+fn ms_per(total: Span, count: usize) -> String {
+    let per = |d: Duration| d.as_secs_f64() * 1000.0 / count.max(1) as f64;
+    format!("{:7.3} ms ({:7.3} ms CPU)", per(total.wall), per(total.cpu))
 }
 
 fn main() {
@@ -42,19 +92,19 @@ fn main() {
             std::process::exit(1);
         }
     };
-    let (mut render, mut encode, mut decode) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let (mut render, mut encode, mut decode) = (Span::default(), Span::default(), Span::default());
     let (mut encoded_frames, mut encoded_bytes, mut key_frames, mut readable, mut decoded_frames) =
         (0, 0, 0, 0, 0);
     let mut picture = I420Frame::default();
     for n in 0..frames as u64 {
         let timestamp_us = n * 1_000_000 / FPS as u64;
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let frame = pattern.render(PatternStamp {
             frame_number: n,
             timestamp_us,
         });
         render += start.elapsed();
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let encoded = encoder
             .encode(&frame.view(), timestamp_us)
             .expect("encoding the pattern works");
@@ -63,7 +113,7 @@ fn main() {
         encoded_frames += 1;
         encoded_bytes += encoded.data.len();
         key_frames += usize::from(encoded.key_frame);
-        let start = Instant::now();
+        let start = Stopwatch::start();
         let got = decoder
             .decode_into(&encoded.data, timestamp_us, &mut picture)
             .expect("decoding our own stream works");
@@ -79,14 +129,14 @@ fn main() {
         "720p H.264 ({WIDTH}x{HEIGHT}, {FPS} fps, target {} kbps, {frames} frames)",
         bitrate / 1000
     );
-    println!("  render pattern   {:7.3} ms/frame", ms_per(render, frames));
+    println!("  render pattern   {} /frame", ms_per(render, frames));
     println!(
-        "  encode           {:7.3} ms/frame ({encoded_frames} encoded, {} dropped by rate control, {key_frames} key)",
+        "  encode           {} /frame ({encoded_frames} encoded, {} dropped by rate control, {key_frames} key)",
         ms_per(encode, frames),
         frames - encoded_frames
     );
     println!(
-        "  decode           {:7.3} ms/frame (incl. copy out of padded planes)",
+        "  decode           {} /frame (incl. copy out of padded planes)",
         ms_per(decode, decoded_frames)
     );
     println!(
@@ -115,7 +165,7 @@ fn bench_conversions(frame: &I420Frame) {
         pair[1] = frame.v[i];
     }
     let mut out = I420Frame::default();
-    let start = Instant::now();
+    let start = Stopwatch::start();
     for _ in 0..RUNS {
         nv12_to_i420(
             Plane::new(&frame.y, WIDTH as usize),
@@ -127,16 +177,16 @@ fn bench_conversions(frame: &I420Frame) {
         .expect("valid");
     }
     println!(
-        "  NV12 -> I420     {:7.3} ms/frame",
+        "  NV12 -> I420     {} /frame",
         ms_per(start.elapsed(), RUNS)
     );
     for rotation in [Rotation::Deg90, Rotation::Deg180, Rotation::Deg270] {
-        let start = Instant::now();
+        let start = Stopwatch::start();
         for _ in 0..RUNS {
             rotate_i420(&frame.view(), rotation, &mut out).expect("valid");
         }
         println!(
-            "  rotate {:3}       {:7.3} ms/frame",
+            "  rotate {:3}       {} /frame",
             rotation.degrees(),
             ms_per(start.elapsed(), RUNS)
         );
@@ -152,21 +202,21 @@ fn bench_conversions(frame: &I420Frame) {
         rotation: Rotation::Deg90,
         timestamp_us: 0,
     };
-    let start = Instant::now();
+    let start = Stopwatch::start();
     for _ in 0..RUNS {
         converter.convert(&camera).expect("valid");
     }
     println!(
-        "  NV12 + rotate 90 {:7.3} ms/frame (camera path)",
+        "  NV12 + rotate 90 {} /frame (camera path)",
         ms_per(start.elapsed(), RUNS)
     );
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let mut rgba = vec![0u8; frame.rgba_len()];
     for _ in 0..RUNS / 4 {
         frame.write_rgba(&mut rgba).expect("right size");
     }
     println!(
-        "  I420 -> RGBA     {:7.3} ms/frame",
+        "  I420 -> RGBA     {} /frame",
         ms_per(start.elapsed(), RUNS / 4)
     );
 }
@@ -177,24 +227,18 @@ fn bench_opus() {
     let mut decoder = OpusDecoder::new().expect("opus decoder");
     let mut tone = ToneGenerator::default();
     let chunks: Vec<Vec<i16>> = (0..PACKETS).map(|_| tone.next_chunk()).collect();
-    let start = Instant::now();
+    let start = Stopwatch::start();
     let packets: Vec<Vec<u8>> = chunks
         .iter()
         .map(|c| encoder.encode(c).expect("encode"))
         .collect();
     let encode = start.elapsed();
-    let start = Instant::now();
+    let start = Stopwatch::start();
     for packet in &packets {
         decoder.decode(Some(packet)).expect("decode");
     }
     let decode = start.elapsed();
     println!("Opus 48 kHz mono 20 ms, 32 kbps");
-    println!(
-        "  encode           {:7.3} ms/packet",
-        ms_per(encode, PACKETS)
-    );
-    println!(
-        "  decode           {:7.3} ms/packet",
-        ms_per(decode, PACKETS)
-    );
+    println!("  encode           {} /packet", ms_per(encode, PACKETS));
+    println!("  decode           {} /packet", ms_per(decode, PACKETS));
 }

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use negotiation_support::*;
 use videochat_core::negotiation::{
-    Action, CallError, CallState, EndReason, Input, NegotiationConfig, Negotiator, PcEvent, PcOperation,
-    PcState,
+    Action, CallError, CallState, EndReason, Input, NegotiationConfig, Negotiator, PcEvent,
+    PcOperation, PcState,
 };
 use videochat_protocol::{ErrorCode, PeerMessage, ProtocolError, RelayEvent};
 
@@ -65,7 +65,12 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
                 peer(answer(2)),
                 pc_state(PcState::Connected),
             ]),
-            then: vec![Action::Send(offer(2)), set_remote_answer(2), add(4), state(Connected)],
+            then: vec![
+                Action::Send(offer(2)),
+                set_remote_answer(2),
+                add(4),
+                state(Connected),
+            ],
             state: Connected,
         },
         Case {
@@ -91,7 +96,11 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
         Case {
             transition: "restart during offer creation --both offers created--> only the last goes out",
             given: failed_at0(initiator_connected()),
-            when: vec![(8000, Input::Tick), (8001, local_offer(2)), (8002, local_offer(3))],
+            when: vec![
+                (8000, Input::Tick),
+                (8001, local_offer(2)),
+                (8002, local_offer(3)),
+            ],
             then: vec![restart(), Action::Send(offer(3))],
             state: Reconnecting,
         },
@@ -112,7 +121,11 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
         Case {
             transition: "answerer reconnecting --restart offer--> answers, connected again",
             given: failed_at0(answerer_connected()),
-            when: at0(vec![peer(offer(2)), local_answer(2), pc_state(PcState::Connected)]),
+            when: at0(vec![
+                peer(offer(2)),
+                local_answer(2),
+                pc_state(PcState::Connected),
+            ]),
             then: vec![
                 set_remote_offer(2),
                 Action::CreateAnswer,
@@ -189,7 +202,10 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
     use CallState::*;
     let full = relay(|room| RelayEvent::Full { room });
     let relay_error = |code| {
-        Input::Relay(RelayEvent::Error { code, message: "refused".to_owned() })
+        Input::Relay(RelayEvent::Error {
+            code,
+            message: "refused".to_owned(),
+        })
     };
     let malformed = ProtocolError::Malformed { kind: "candidate" };
     let rejected = |operation| Input::PeerConnection(PcEvent::OperationFailed(operation));
@@ -244,7 +260,9 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
             then: vec![
                 Action::Send(PeerMessage::Bye),
                 Action::Close,
-                state(Failed(CallError::Negotiation(PcOperation::SetRemoteDescription))),
+                state(Failed(CallError::Negotiation(
+                    PcOperation::SetRemoteDescription,
+                ))),
             ],
             state: Failed(CallError::Negotiation(PcOperation::SetRemoteDescription)),
         },
@@ -280,9 +298,16 @@ fn poll_timeout_names_the_next_deadline_and_none_once_ended() {
     for input in initiator_connected() {
         machine.handle(input, start);
     }
-    assert_eq!(machine.poll_timeout(), None, "nothing is pending while connected");
+    assert_eq!(
+        machine.poll_timeout(),
+        None,
+        "nothing is pending while connected"
+    );
     machine.handle(pc_state(PcState::Disconnected), start);
-    assert_eq!(machine.poll_timeout(), Some(start + config.disconnect_grace));
+    assert_eq!(
+        machine.poll_timeout(),
+        Some(start + config.disconnect_grace)
+    );
     let later = start + Duration::from_millis(100);
     machine.handle(Input::HangUp, later);
     assert_eq!(machine.poll_timeout(), None);

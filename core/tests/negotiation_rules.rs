@@ -27,7 +27,11 @@ fn joining_and_ready_follow_the_seed_in_either_order() {
         },
         Case {
             transition: "alone with media --peer-joined--> ready sent to the newcomer",
-            given: at0(vec![Input::SignalingConnected, created(), Input::LocalMediaLive]),
+            given: at0(vec![
+                Input::SignalingConnected,
+                created(),
+                Input::LocalMediaLive,
+            ]),
             when: at0(vec![peer_joined()]),
             then: vec![Action::Send(PeerMessage::Ready), state(Negotiating)],
             state: Negotiating,
@@ -41,7 +45,11 @@ fn joining_and_ready_follow_the_seed_in_either_order() {
         },
         Case {
             transition: "joined without media --media live--> ready sent, no offer by the answerer",
-            given: at0(vec![Input::SignalingConnected, joined(), peer(PeerMessage::Ready)]),
+            given: at0(vec![
+                Input::SignalingConnected,
+                joined(),
+                peer(PeerMessage::Ready),
+            ]),
             when: at0(vec![Input::LocalMediaLive]),
             then: vec![Action::Send(PeerMessage::Ready)],
             state: Negotiating,
@@ -55,14 +63,27 @@ fn joining_and_ready_follow_the_seed_in_either_order() {
         },
         Case {
             transition: "initiator with peer ready --media live--> ready, then the offer",
-            given: at0(vec![Input::SignalingConnected, created(), peer_joined(), peer(PeerMessage::Ready)]),
+            given: at0(vec![
+                Input::SignalingConnected,
+                created(),
+                peer_joined(),
+                peer(PeerMessage::Ready),
+            ]),
             when: at0(vec![Input::LocalMediaLive]),
-            then: vec![Action::Send(PeerMessage::Ready), Action::CreateOffer { ice_restart: false }],
+            then: vec![
+                Action::Send(PeerMessage::Ready),
+                Action::CreateOffer { ice_restart: false },
+            ],
             state: Negotiating,
         },
         Case {
             transition: "initiator with media --peer ready--> offer",
-            given: at0(vec![Input::SignalingConnected, created(), Input::LocalMediaLive, peer_joined()]),
+            given: at0(vec![
+                Input::SignalingConnected,
+                created(),
+                Input::LocalMediaLive,
+                peer_joined(),
+            ]),
             when: at0(vec![peer(PeerMessage::Ready)]),
             then: vec![Action::CreateOffer { ice_restart: false }],
             state: Negotiating,
@@ -105,7 +126,11 @@ fn offers_answers_and_candidates_keep_a_legal_order() {
         Case {
             transition: "offer out --candidates before the answer--> queued, applied in order after it",
             given: at0(initiator_awaiting_answer()),
-            when: at0(vec![remote_candidate(1), remote_candidate(2), peer(answer(1))]),
+            when: at0(vec![
+                remote_candidate(1),
+                remote_candidate(2),
+                peer(answer(1)),
+            ]),
             then: vec![set_remote_answer(1), add(1), add(2)],
             state: Negotiating,
         },
@@ -126,7 +151,11 @@ fn offers_answers_and_candidates_keep_a_legal_order() {
         Case {
             transition: "answerer --candidates before the offer--> applied in order after it",
             given: at0(answerer_ready()),
-            when: at0(vec![remote_candidate(1), remote_candidate(2), peer(offer(1))]),
+            when: at0(vec![
+                remote_candidate(1),
+                remote_candidate(2),
+                peer(offer(1)),
+            ]),
             then: vec![set_remote_offer(1), Action::CreateAnswer, add(1), add(2)],
             state: Negotiating,
         },
@@ -141,13 +170,19 @@ fn offers_answers_and_candidates_keep_a_legal_order() {
             transition: "answerer without media --offer, then media--> ready, then the answer",
             given: at0(vec![Input::SignalingConnected, joined()]),
             when: at0(vec![peer(offer(1)), Input::LocalMediaLive]),
-            then: vec![Action::Send(PeerMessage::Ready), set_remote_offer(1), Action::CreateAnswer],
+            then: vec![
+                Action::Send(PeerMessage::Ready),
+                set_remote_offer(1),
+                Action::CreateAnswer,
+            ],
             state: Negotiating,
         },
         Case {
             transition: "negotiating --connected--> connected",
             given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
-            when: at0(vec![pc_state(videochat_core::negotiation::PcState::Connected)]),
+            when: at0(vec![pc_state(
+                videochat_core::negotiation::PcState::Connected,
+            )]),
             then: vec![state(Connected)],
             state: Connected,
         },
@@ -218,7 +253,9 @@ fn duplicated_and_out_of_place_messages_are_ignored() {
             given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
             when: at0(vec![
                 peer(PeerMessage::Candidate(end_of_candidates.clone())),
-                Input::PeerConnection(videochat_core::negotiation::PcEvent::LocalCandidate(end_of_candidates)),
+                Input::PeerConnection(videochat_core::negotiation::PcEvent::LocalCandidate(
+                    end_of_candidates,
+                )),
             ]),
             then: vec![],
             state: Negotiating,
@@ -226,14 +263,23 @@ fn duplicated_and_out_of_place_messages_are_ignored() {
         Case {
             transition: "joining --peer message before the room--> ignored",
             given: at0(vec![Input::SignalingConnected]),
-            when: at0(vec![peer(offer(1)), remote_candidate(1), peer(PeerMessage::Ready)]),
+            when: at0(vec![
+                peer(offer(1)),
+                remote_candidate(1),
+                peer(PeerMessage::Ready),
+            ]),
             then: vec![],
             state: Connecting,
         },
         Case {
             transition: "hung up --candidate, offer, connected--> ignored",
             given: at0([initiator_connected(), vec![Input::HangUp]].concat()),
-            when: at0(vec![remote_candidate(1), peer(offer(2)), local_candidate(1), Input::Tick]),
+            when: at0(vec![
+                remote_candidate(1),
+                peer(offer(2)),
+                local_candidate(1),
+                Input::Tick,
+            ]),
             then: vec![],
             state: Ended(videochat_core::negotiation::EndReason::HungUp),
         },
@@ -271,7 +317,12 @@ fn a_new_peer_gets_a_fresh_negotiation_and_roles_are_reassigned() {
         },
         Case {
             transition: "waiting before any negotiation --peer-left--> no reset needed",
-            given: at0(vec![Input::SignalingConnected, created(), Input::LocalMediaLive, peer_joined()]),
+            given: at0(vec![
+                Input::SignalingConnected,
+                created(),
+                Input::LocalMediaLive,
+                peer_joined(),
+            ]),
             when: at0(vec![peer_left()]),
             then: vec![state(WaitingForPeer)],
             state: WaitingForPeer,
@@ -279,7 +330,13 @@ fn a_new_peer_gets_a_fresh_negotiation_and_roles_are_reassigned() {
         Case {
             transition: "old peer's queued candidates --peer-left, peer-joined--> forgotten",
             given: at0([initiator_awaiting_answer(), vec![remote_candidate(1)]].concat()),
-            when: at0(vec![peer_left(), peer_joined(), peer(PeerMessage::Ready), local_offer(1), peer(answer(1))]),
+            when: at0(vec![
+                peer_left(),
+                peer_joined(),
+                peer(PeerMessage::Ready),
+                local_offer(1),
+                peer(answer(1)),
+            ]),
             then: vec![
                 Action::ResetPeerConnection,
                 state(WaitingForPeer),
@@ -292,6 +349,9 @@ fn a_new_peer_gets_a_fresh_negotiation_and_roles_are_reassigned() {
             state: Negotiating,
         },
     ]);
-    assert_eq!(role_after([answerer_connected(), vec![peer_left()]].concat()), Some(Role::Initiator));
+    assert_eq!(
+        role_after([answerer_connected(), vec![peer_left()]].concat()),
+        Some(Role::Initiator)
+    );
     assert_eq!(role_after(answerer_ready()), Some(Role::Answerer));
 }

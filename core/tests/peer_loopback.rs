@@ -114,6 +114,16 @@ async fn connect(a: &mut Side, b: &mut Side) -> (Duration, String) {
     (start.elapsed(), offer)
 }
 
+/// `n` in four bytes that never form a start code (each has its top bit set).
+fn frame_tag(n: u32) -> [u8; 4] {
+    [0, 7, 14, 21].map(|shift| 0x80 | ((n >> shift) & 0x7f) as u8)
+}
+
+fn tag_of(frame: &[u8]) -> Option<u32> {
+    let tag = frame.get(5..9)?;
+    Some((0..4).fold(0, |n, i| n | (u32::from(tag[i] & 0x7f) << (7 * i))))
+}
+
 const SPS: [u8; 8] = [0x67, 0x42, 0xc0, 0x1f, 0xda, 0x01, 0x40, 0x16];
 const PPS: [u8; 4] = [0x68, 0xce, 0x3c, 0x80];
 
@@ -128,7 +138,7 @@ fn access_unit(n: u32, len: usize) -> Bytes {
         }
     }
     au.extend_from_slice(&[0, 0, 0, 1, if n == 0 { 0x65 } else { 0x41 }]);
-    au.extend_from_slice(&n.to_be_bytes());
+    au.extend_from_slice(&frame_tag(n));
     au.extend((0..len).map(|i| (i % 200) as u8 + 0x10));
     Bytes::from(au)
 }
@@ -328,9 +338,7 @@ async fn ice_restart_offer_works_while_connected() {
     });
     let marker = b
         .wait_for("video after restart", |e| match e {
-            PeerEvent::RemoteVideo(f) if f.data.len() > 9 => Some(u32::from_be_bytes([
-                f.data[5], f.data[6], f.data[7], f.data[8],
-            ])),
+            PeerEvent::RemoteVideo(f) => tag_of(&f.data),
             _ => None,
         })
         .await;

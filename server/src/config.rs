@@ -19,6 +19,8 @@ OPTIONS:
   --heartbeat-interval-ms N     ping each client every N ms (default 10000)
   --heartbeat-timeout-ms N      drop a client silent for N ms (default 30000)
   --max-connections N           most simultaneous WebSocket connections (default 10000)
+  --rate-burst N                frames a client may send in a burst (default 200)
+  --rate-per-second N           frames a client may send per second, sustained (default 50)
   -h, --help                    print this help
 ";
 
@@ -103,6 +105,8 @@ impl Command {
                 "--max-connections" => {
                     limits.max_connections = positive(&name, &value)? as usize;
                 }
+                "--rate-burst" => limits.rate_burst = small(&name, &value)?,
+                "--rate-per-second" => limits.rate_per_second = small(&name, &value)?,
                 _ => return Err(ConfigError::UnknownOption(name)),
             }
         }
@@ -126,6 +130,8 @@ fn is_known(name: &str) -> bool {
         "--heartbeat-interval-ms",
         "--heartbeat-timeout-ms",
         "--max-connections",
+        "--rate-burst",
+        "--rate-per-second",
     ]
     .contains(&name)
 }
@@ -145,6 +151,13 @@ fn positive(option: &str, value: &str) -> Result<u64, ConfigError> {
         }),
         n => Ok(n),
     }
+}
+
+fn small(option: &str, value: &str) -> Result<u32, ConfigError> {
+    u32::try_from(positive(option, value)?).map_err(|_| ConfigError::InvalidValue {
+        option: option.to_owned(),
+        value: value.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -172,6 +185,9 @@ mod tests {
             "--heartbeat-timeout-ms=600",
             "--max-connections",
             "5",
+            "--rate-burst=7",
+            "--rate-per-second",
+            "3",
         ]) else {
             panic!("valid command line refused");
         };
@@ -181,6 +197,7 @@ mod tests {
         assert_eq!(config.limits.heartbeat_interval, Duration::from_millis(200));
         assert_eq!(config.limits.heartbeat_timeout, Duration::from_millis(600));
         assert_eq!(config.limits.max_connections, 5);
+        assert_eq!((config.limits.rate_burst, config.limits.rate_per_second), (7, 3));
     }
 
     #[test]

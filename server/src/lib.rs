@@ -23,14 +23,13 @@ pub mod upgrade;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
-
-use tokio::net::TcpSocket;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
 use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsAcceptor;
+use tokio::net::TcpSocket;
 use videochat_protocol::WS_PATH;
 
 use crate::config::Config;

@@ -438,7 +438,7 @@ ui.camera.addEventListener('click', switchCamera);
 ui.hangup.addEventListener('click', hangUp);
 ui.rejoin.addEventListener('click', rejoin);
 ui.tapToPlay.addEventListener('click', () => ui.remote.play().then(() => { ui.tapToPlay.hidden = true; }, () => {}));
-ui.remote.addEventListener('loadeddata', () => { call.times.firstFrame ??= now(); });
+ui.remote.addEventListener('loadedmetadata', () => { call.times.firstFrame ??= now(); });
 
 setState('connecting');
 startLocalMedia();

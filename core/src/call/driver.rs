@@ -240,7 +240,13 @@ impl Running {
             (None, SdpKind::Answer) => return failed(PcOperation::CreateAnswer),
         };
         match result {
-            Ok(sdp) => Input::PeerConnection(PcEvent::LocalDescription { kind, sdp }),
+            Ok(sdp) => {
+                Counters::bump(match kind {
+                    SdpKind::Offer => &self.d.counters.offers_created,
+                    SdpKind::Answer => &self.d.counters.answers_created,
+                });
+                Input::PeerConnection(PcEvent::LocalDescription { kind, sdp })
+            }
             Err(e) => {
                 tracing::warn!("{} failed: {e}", operation.name());
                 failed(operation)

@@ -27,6 +27,10 @@ pub struct CallStats {
     /// Size of the last decoded remote frame (0 before the first).
     pub remote_width: u32,
     pub remote_height: u32,
+    /// Offers we made (the first, and one per ICE restart or new peer).
+    pub offers_created: u64,
+    /// Answers we made.
+    pub answers_created: u64,
     /// From start to first `Connected`, in milliseconds (0 until then).
     pub connected_after_ms: u64,
     /// From start to the first decoded remote frame, in milliseconds (0 until then).
@@ -46,6 +50,8 @@ pub(crate) struct Counters {
     pub audio_packets_received: AtomicU64,
     pub audio_frames_concealed: AtomicU64,
     pub video_target_bitrate_bps: AtomicU32,
+    pub offers_created: AtomicU64,
+    pub answers_created: AtomicU64,
     /// Width in the high half, height in the low half: one atomic, never torn.
     remote_size: AtomicU64,
     connected_after_ms: AtomicU64,
@@ -65,6 +71,8 @@ impl Counters {
             audio_packets_received: AtomicU64::new(0),
             audio_frames_concealed: AtomicU64::new(0),
             video_target_bitrate_bps: AtomicU32::new(start_bitrate_bps),
+            offers_created: AtomicU64::new(0),
+            answers_created: AtomicU64::new(0),
             remote_size: AtomicU64::new(0),
             connected_after_ms: AtomicU64::new(0),
             first_frame_after_ms: AtomicU64::new(0),
@@ -106,6 +114,8 @@ impl Counters {
             audio_packets_received: self.audio_packets_received.load(Relaxed),
             audio_frames_concealed: self.audio_frames_concealed.load(Relaxed),
             video_target_bitrate_bps: self.video_target_bitrate_bps.load(Relaxed),
+            offers_created: self.offers_created.load(Relaxed),
+            answers_created: self.answers_created.load(Relaxed),
             remote_width: (size >> 32) as u32,
             remote_height: size as u32,
             connected_after_ms: self.connected_after_ms.load(Relaxed),

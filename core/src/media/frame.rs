@@ -316,68 +316,61 @@ impl I420Frame {
 
     /// Writes bytes R,G,B,A per pixel (Android `Bitmap.Config.ARGB_8888` memory order, WebGL RGBA).
     pub fn write_rgba(&self, out: &mut [u8]) -> Result<(), FrameError> {
-        self.check_output(out.len(), 4)?;
-        self.for_each_rgb(|i, r, g, b| out[i * 4..i * 4 + 4].copy_from_slice(&[r, g, b, 255]));
-        Ok(())
+        self.convert_rgb(out, 4, |px, r, g, b| px.copy_from_slice(&[r, g, b, 255]))
     }
 
     /// Writes bytes B,G,R,A per pixel (libyuv "ARGB", iOS `kCVPixelFormatType_32BGRA`).
     pub fn write_bgra(&self, out: &mut [u8]) -> Result<(), FrameError> {
-        self.check_output(out.len(), 4)?;
-        self.for_each_rgb(|i, r, g, b| out[i * 4..i * 4 + 4].copy_from_slice(&[b, g, r, 255]));
-        Ok(())
+        self.convert_rgb(out, 4, |px, r, g, b| px.copy_from_slice(&[b, g, r, 255]))
     }
 
     /// Writes one `0xAARRGGBB` integer per pixel (Java `int[]` for `Bitmap.setPixels`).
     pub fn write_argb_u32(&self, out: &mut [u32]) -> Result<(), FrameError> {
-        self.check_output(out.len(), 1)?;
-        self.for_each_rgb(|i, r, g, b| {
-            out[i] = 0xff00_0000 | u32::from(r) << 16 | u32::from(g) << 8 | u32::from(b);
-        });
-        Ok(())
+        self.convert_rgb(out, 1, |px, r, g, b| {
+            px[0] = 0xff00_0000 | u32::from(r) << 16 | u32::from(g) << 8 | u32::from(b);
+        })
     }
 
     /// A new R,G,B,A buffer (allocates; prefer [`I420Frame::write_rgba`] per frame).
-    pub fn to_rgba(&self) -> Vec<u8> {
+    pub fn to_rgba(&self) -> Result<Vec<u8>, FrameError> {
         let mut out = vec![0; self.rgba_len()];
-        self.for_each_rgb(|i, r, g, b| out[i * 4..i * 4 + 4].copy_from_slice(&[r, g, b, 255]));
-        out
+        self.write_rgba(&mut out)?;
+        Ok(out)
     }
 
-    fn check_output(&self, len: usize, per_pixel: usize) -> Result<(), FrameError> {
-        let needed = self.width as usize * self.height as usize * per_pixel;
-        if len != needed {
-            return Err(FrameError::OutputSize { len, needed });
-        }
-        Ok(())
-    }
-
-    /// Calls `put(pixel_index, r, g, b)` for every pixel, BT.601 video range.
-    fn for_each_rgb(&self, mut put: impl FnMut(usize, u8, u8, u8)) {
+    /// Converts every pixel (BT.601 video range), calling `put(pixel, r, g, b)` with the
+    /// `per_pixel` output elements of each pixel. Chroma terms are computed once per pixel pair.
+    fn convert_rgb<T>(
+        &self,
+        out: &mut [T],
+        per_pixel: usize,
+        put: impl Fn(&mut [T], u8, u8, u8),
+    ) -> Result<(), FrameError> {
+        self.view().validate()?;
         let (w, h) = (self.width as usize, self.height as usize);
+        let needed = w * h * per_pixel;
+        if out.len() != needed {
+            return Err(FrameError::OutputSize {
+                len: out.len(),
+                needed,
+            });
+        }
         let cs = self.chroma_stride();
-        for row in 0..h {
+        let clamp = |x: i32| (x >> 8).clamp(0, 255) as u8;
+        for (row, out_row) in out.chunks_exact_mut(w * per_pixel).enumerate() {
             let y_row = &self.y[row * w..row * w + w];
             let u_row = &self.u[(row / 2) * cs..(row / 2) * cs + cs];
             let v_row = &self.v[(row / 2) * cs..(row / 2) * cs + cs];
-            for (col, &luma) in y_row.iter().enumerate() {
-                let (r, g, b) = yuv_to_rgb(luma, u_row[col / 2], v_row[col / 2]);
-                put(row * w + col, r, g, b);
+            let pairs = out_row.chunks_mut(2 * per_pixel).zip(y_row.chunks(2));
+            for ((out_pair, y_pair), (&u, &v)) in pairs.zip(u_row.iter().zip(v_row)) {
+                let (d, e) = (i32::from(u) - 128, i32::from(v) - 128);
+                let (r_add, g_add, b_add) = (409 * e + 128, 128 - 100 * d - 208 * e, 516 * d + 128);
+                for (px, &luma) in out_pair.chunks_exact_mut(per_pixel).zip(y_pair) {
+                    let c = (i32::from(luma) - 16) * 298;
+                    put(px, clamp(c + r_add), clamp(c + g_add), clamp(c + b_add));
+                }
             }
         }
+        Ok(())
     }
-}
-
-/// BT.601 video-range YUV to RGB in 8.8 fixed point (the matrix WebRTC and openh264 assume).
-#[inline]
-pub fn yuv_to_rgb(y: u8, u: u8, v: u8) -> (u8, u8, u8) {
-    let c = (i32::from(y) - 16) * 298;
-    let d = i32::from(u) - 128;
-    let e = i32::from(v) - 128;
-    let clamp = |x: i32| ((x + 128) >> 8).clamp(0, 255) as u8;
-    (
-        clamp(c + 409 * e),
-        clamp(c - 100 * d - 208 * e),
-        clamp(c + 516 * d),
-    )
 }

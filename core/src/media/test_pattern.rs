@@ -20,6 +20,11 @@ const BLACK: u8 = 16;
 /// Decision level between black and white.
 const THRESHOLD: u32 = (WHITE as u32 + BLACK as u32) / 2;
 
+/// Period of the luma wave in pixels.
+const LUMA_PERIOD: usize = 256;
+/// Period of the chroma ramps.
+const CHROMA_PERIOD: usize = 64;
+
 /// What a pattern frame carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PatternStamp {
@@ -69,13 +74,17 @@ impl TestPattern {
     pub fn render(&mut self, stamp: PatternStamp) -> &I420Frame {
         let w = self.frame.width as usize;
         let shift = (stamp.frame_number as usize).wrapping_mul(4);
+        // Rows are shifted copies of one periodic line: slice copies keep rendering cheap even
+        // in unoptimised debug builds of the desktop peer.
+        let luma: [u8; 2 * LUMA_PERIOD] = std::array::from_fn(luma_wave);
         for (row, line) in self.frame.y.chunks_exact_mut(w).enumerate() {
-            let offset = shift.wrapping_add(row / 2);
-            for (col, pixel) in line.iter_mut().enumerate() {
-                *pixel = luma_wave(col.wrapping_add(offset));
-            }
+            let offset = shift.wrapping_add(row / 2) % LUMA_PERIOD;
+            fill_periodic(line, &luma[offset..offset + LUMA_PERIOD]);
         }
         let (cw, _) = chroma_size(self.frame.width, self.frame.height);
+        let u_wave: [u8; 2 * CHROMA_PERIOD] =
+            std::array::from_fn(|i| 96 + (i % CHROMA_PERIOD) as u8);
+        let u_offset = (shift / 2) % CHROMA_PERIOD;
         for (row, (u_line, v_line)) in self
             .frame
             .u
@@ -83,14 +92,8 @@ impl TestPattern {
             .zip(self.frame.v.chunks_exact_mut(cw))
             .enumerate()
         {
-            for (col, (u, v)) in u_line.iter_mut().zip(v_line.iter_mut()).enumerate() {
-                *u = 128u8
-                    .wrapping_add(((col + shift / 2) % 64) as u8)
-                    .wrapping_sub(32);
-                *v = 128u8
-                    .wrapping_add(((row + shift / 4) % 64) as u8)
-                    .wrapping_sub(32);
-            }
+            fill_periodic(u_line, &u_wave[u_offset..u_offset + CHROMA_PERIOD]);
+            v_line.fill(96 + ((row + shift / 4) % CHROMA_PERIOD) as u8);
         }
         if stamp_fits(self.frame.width, self.frame.height) {
             self.draw_code(stamp, block_size(self.frame.width, self.frame.height), w);
@@ -124,9 +127,16 @@ impl TestPattern {
     }
 }
 
+/// Fills `line` with repeats of `period`.
+fn fill_periodic(line: &mut [u8], period: &[u8]) {
+    for chunk in line.chunks_mut(period.len()) {
+        chunk.copy_from_slice(&period[..chunk.len()]);
+    }
+}
+
 /// A smooth triangle wave with a dark bar every 256 pixels.
 fn luma_wave(x: usize) -> u8 {
-    let phase = (x % 256) as u32;
+    let phase = (x % LUMA_PERIOD) as u32;
     if phase < 24 {
         return 40;
     }

@@ -56,7 +56,7 @@ impl Negotiator {
     }
 
     pub(super) fn fire_ice_timers(&mut self, now: Instant) {
-        if !self.ice_deadline().is_some_and(|at| at <= now) {
+        if self.ice_deadline().is_none_or(|at| at > now) {
             return;
         }
         if self.role == Some(Role::Answerer) {

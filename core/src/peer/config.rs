@@ -65,6 +65,11 @@ pub struct PeerConfig {
     pub ice_disconnected_timeout: Duration,
     /// Then, after this much more: `Failed`.
     pub ice_failed_timeout: Duration,
+    /// How long the controlling side waits, from the start of checks, before it may
+    /// nominate a pair through a STUN-mapped (srflx) address (webrtc-rs: 500 ms).
+    pub srflx_acceptance_wait: Duration,
+    /// The same for a TURN relay pair (webrtc-rs: 2 s): gives direct paths a head start.
+    pub relay_acceptance_wait: Duration,
     /// Resolve the remote's `.local` mDNS host candidates. Off by default: it binds
     /// port 5353, which phones and sandboxes often refuse.
     pub resolve_mdns_candidates: bool,
@@ -80,6 +85,8 @@ impl Default for PeerConfig {
             ice_pair_timeout: Duration::from_secs(3),
             ice_disconnected_timeout: Duration::from_secs(5),
             ice_failed_timeout: Duration::from_secs(15),
+            srflx_acceptance_wait: Duration::from_millis(100),
+            relay_acceptance_wait: Duration::from_millis(500),
             resolve_mdns_candidates: false,
         }
     }
@@ -131,6 +138,12 @@ impl PeerConfig {
                 Some(self.ice_failed_timeout),
                 None,
             )
+            // A peer-reflexive pair is one the remote's check proved direct; it shows
+            // up whenever a check outruns the trickled candidate. webrtc-rs waits 1 s
+            // before nominating one: on loopback that was every fifth call's setup.
+            .with_prflx_acceptance_min_wait(Some(Duration::ZERO))
+            .with_srflx_acceptance_min_wait(Some(self.srflx_acceptance_wait))
+            .with_relay_acceptance_min_wait(Some(self.relay_acceptance_wait))
             .with_multicast_dns_mode(mdns)
             .with_include_loopback_candidate(self.include_loopback)
             // Answering as DTLS server lets the offerer's ClientHello go out the moment

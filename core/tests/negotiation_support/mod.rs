@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod sim;
+
 use std::time::{Duration, Instant};
 
 use videochat_core::negotiation::{
@@ -45,7 +47,11 @@ pub fn check_all(cases: Vec<Case>) {
             ));
         }
     }
-    assert!(failures.is_empty(), "failing transitions:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing transitions:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// Inputs all at time 0.
@@ -77,7 +83,10 @@ pub fn peer_left() -> Input {
 /// A host candidate in the seed's shape, numbered so order is visible.
 pub fn candidate(n: u16) -> IceCandidate {
     IceCandidate {
-        candidate: format!("candidate:{n} 1 udp 2122260223 192.0.2.{n} {} typ host", 50000 + n),
+        candidate: format!(
+            "candidate:{n} 1 udp 2122260223 192.0.2.{n} {} typ host",
+            50000 + n
+        ),
         sdp_mline_index: Some(0),
         sdp_mid: Some("0".to_owned()),
         username_fragment: None,
@@ -101,22 +110,38 @@ pub fn sdp(kind: &str, n: u32) -> String {
     format!("v=0\r\no=- {n} 2 IN IP4 127.0.0.1\r\ns=-\r\na=x-{kind}:{n}\r\n")
 }
 pub fn offer(n: u32) -> PeerMessage {
-    PeerMessage::Offer { sdp: sdp("offer", n) }
+    PeerMessage::Offer {
+        sdp: sdp("offer", n),
+    }
 }
 pub fn answer(n: u32) -> PeerMessage {
-    PeerMessage::Answer { sdp: sdp("answer", n) }
+    PeerMessage::Answer {
+        sdp: sdp("answer", n),
+    }
 }
 pub fn local_offer(n: u32) -> Input {
-    Input::PeerConnection(PcEvent::LocalDescription { kind: SdpKind::Offer, sdp: sdp("offer", n) })
+    Input::PeerConnection(PcEvent::LocalDescription {
+        kind: SdpKind::Offer,
+        sdp: sdp("offer", n),
+    })
 }
 pub fn local_answer(n: u32) -> Input {
-    Input::PeerConnection(PcEvent::LocalDescription { kind: SdpKind::Answer, sdp: sdp("answer", n) })
+    Input::PeerConnection(PcEvent::LocalDescription {
+        kind: SdpKind::Answer,
+        sdp: sdp("answer", n),
+    })
 }
 pub fn set_remote_offer(n: u32) -> Action {
-    Action::SetRemoteDescription { kind: SdpKind::Offer, sdp: sdp("offer", n) }
+    Action::SetRemoteDescription {
+        kind: SdpKind::Offer,
+        sdp: sdp("offer", n),
+    }
 }
 pub fn set_remote_answer(n: u32) -> Action {
-    Action::SetRemoteDescription { kind: SdpKind::Answer, sdp: sdp("answer", n) }
+    Action::SetRemoteDescription {
+        kind: SdpKind::Answer,
+        sdp: sdp("answer", n),
+    }
 }
 pub fn pc_state(state: PcState) -> Input {
     Input::PeerConnection(PcEvent::StateChanged(state))
@@ -161,7 +186,11 @@ pub fn answerer_ready() -> Vec<Input> {
 /// Answerer whose answer to offer 1 went out and whose connection is up.
 pub fn answerer_connected() -> Vec<Input> {
     let mut inputs = answerer_ready();
-    inputs.extend([peer(offer(1)), local_answer(1), pc_state(PcState::Connected)]);
+    inputs.extend([
+        peer(offer(1)),
+        local_answer(1),
+        pc_state(PcState::Connected),
+    ]);
     inputs
 }
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 pub const USAGE: &str = "usage: videochat-peer --server ws://HOST:PORT/ws --room ROOM \
 [--frames N] [--timeout-s S] [--size WxH] [--fps F] [--switch-camera-after-frames K] \
-[--ice-server URL]... [--loopback] [--json]";
+[--linger-ms MS] [--ice-server URL]... [--loopback] [--json]";
 
 /// What the peer was asked to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,6 +14,9 @@ pub struct Args {
     /// Exit 0 once this many remote frames are decoded (and audio received).
     pub frames: u64,
     pub timeout: Duration,
+    /// After reaching the goal, keep the call up this long (or until the
+    /// remote hangs up) so the remote can reach its goal too.
+    pub linger: Duration,
     pub width: u32,
     pub height: u32,
     pub fps: u32,
@@ -35,6 +38,7 @@ impl Args {
             room: String::new(),
             frames: 90,
             timeout: Duration::from_secs(30),
+            linger: Duration::from_millis(1000),
             width: 1280,
             height: 720,
             fps: 30,
@@ -50,6 +54,9 @@ impl Args {
                 "--room" => parsed.room = value()?,
                 "--frames" => parsed.frames = number(&flag, &value()?)?,
                 "--timeout-s" => parsed.timeout = Duration::from_secs(number(&flag, &value()?)?),
+                "--linger-ms" => {
+                    parsed.linger = Duration::from_millis(number(&flag, &value()?)?)
+                }
                 "--fps" => parsed.fps = number(&flag, &value()?)?,
                 "--size" => (parsed.width, parsed.height) = size(&value()?)?,
                 "--switch-camera-after-frames" => {

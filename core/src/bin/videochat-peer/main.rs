@@ -84,18 +84,21 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
     });
 
     let started = Instant::now();
+    let mut done_at: Option<Instant> = None;
     let outcome = loop {
-        let (done, state) = recorder.wait(Duration::from_millis(100), |o| {
-            (
-                o.frames >= args.frames && o.audio_chunks > 0,
-                o.state.clone(),
-            )
+        let (done, state) = recorder.wait(Duration::from_millis(20), |o| {
+            (o.frames >= args.frames && o.audio_chunks > 0, o.state.clone())
         });
-        if done {
+        if done && done_at.is_none() {
+            done_at = Some(Instant::now());
+        }
+        // Lingering keeps our media flowing so the remote can reach its own
+        // goal before our hang-up ends its call.
+        if done_at.is_some_and(|at| at.elapsed() >= args.linger) {
             break Ok(());
         }
         if let Some(state) = state.as_ref().filter(|s| s.is_terminal()) {
-            break Err(format!("the call ended: {state:?}"));
+            break if done { Ok(()) } else { Err(format!("the call ended: {state:?}")) };
         }
         if started.elapsed() > args.timeout {
             break Err(format!(
@@ -155,6 +158,8 @@ fn report(
             "remote_sizes": o.sizes.iter().map(|((w, h), _)| format!("{w}x{h}")).collect::<Vec<_>>(),
             "remote_size_changed_at_unix_ms": o.sizes.iter().skip(1).map(|(_, at)| at).collect::<Vec<_>>(),
             "camera_switched_at_unix_ms": (switched_at_ms > 0).then_some(switched_at_ms),
+            "offers_created": stats.offers_created,
+            "answers_created": stats.answers_created,
             "key_frames_sent": stats.key_frames_sent,
             "key_frame_requests_sent": stats.key_frame_requests_sent,
             "video_target_bitrate_bps": stats.video_target_bitrate_bps,

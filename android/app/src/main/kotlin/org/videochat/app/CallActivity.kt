@@ -1,0 +1,249 @@
+package org.videochat.app
+
+import android.app.Activity
+import android.app.AlertDialog
+import android.content.Context
+import android.content.Intent
+import android.content.pm.PackageManager
+import android.graphics.Color
+import android.hardware.display.DisplayManager
+import android.net.Uri
+import android.os.Bundle
+import android.provider.Settings
+import android.view.Gravity
+import android.view.View
+import android.view.ViewGroup.LayoutParams.MATCH_PARENT
+import android.view.ViewGroup.LayoutParams.WRAP_CONTENT
+import android.view.WindowManager
+import android.widget.Button
+import android.widget.FrameLayout
+import android.widget.LinearLayout
+import android.widget.TextView
+import org.videochat.app.logic.CallScreen
+import org.videochat.app.logic.Orientation
+import org.videochat.app.logic.PermissionFlow
+import org.videochat.app.logic.PermissionStep
+import org.videochat.app.logic.ScaleMode
+import org.videochat.core.CallException
+
+/**
+ * The call screen: views and permissions only. The call itself lives in [CallSession], which
+ * survives this Activity being recreated on rotation; this screen attaches to it, shows its
+ * [CallScreen] and forwards button taps.
+ */
+class CallActivity : Activity(), DisplayManager.DisplayListener {
+    private lateinit var remote: VideoRenderer
+    private lateinit var self: VideoRenderer
+    private lateinit var status: TextView
+    private lateinit var detail: TextView
+    private lateinit var switchButton: Button
+    private lateinit var muteButton: Button
+    private lateinit var videoButton: Button
+    private lateinit var hangUpButton: Button
+    private var session: CallSession? = null
+    private var started = false
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+        buildViews()
+        val existing = CallSession.current
+        if (existing != null) attach(existing) else askPermissions()
+    }
+
+    override fun onStart() {
+        super.onStart()
+        started = true
+        session?.setVisible(true, displayDegrees())
+        getSystemService(DisplayManager::class.java).registerDisplayListener(this, null)
+    }
+
+    override fun onStop() {
+        getSystemService(DisplayManager::class.java).unregisterDisplayListener(this)
+        // Hidden: release the camera (the call and its audio go on).
+        session?.setVisible(false, displayDegrees())
+        started = false
+        super.onStop()
+    }
+
+    override fun onDestroy() {
+        session?.detach()
+        super.onDestroy()
+    }
+
+    /** Leaving the screen (back, Leave) ends the call at once; a rotation only rebuilds the screen. */
+    override fun finish() {
+        session?.leave()
+        session = null
+        super.finish()
+    }
+
+    override fun onDisplayAdded(displayId: Int) {}
+
+    override fun onDisplayRemoved(displayId: Int) {}
+
+    override fun onDisplayChanged(displayId: Int) {
+        session?.setDisplayDegrees(displayDegrees())
+    }
+
+    @Suppress("DEPRECATION") // Activity.display is API 30+; minSdk is 26.
+    private fun displayDegrees(): Int = Orientation.displayDegrees(windowManager.defaultDisplay.rotation)
+
+    // ---- permissions ----
+
+    private fun askPermissions() {
+        val all = listOf(PermissionFlow.MICROPHONE, PermissionFlow.CAMERA)
+        val granted = all.filter { checkSelfPermission(it) == PackageManager.PERMISSION_GRANTED }.toSet()
+        val rationale = all.filter { shouldShowRequestPermissionRationale(it) }.toSet()
+        follow(PermissionFlow.beforeAsking(granted, rationale))
+    }
+
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        if (requestCode != PERMISSION_REQUEST) return
+        fun status(permission: String) = PermissionFlow.statusAfterAnswer(
+            granted = checkSelfPermission(permission) == PackageManager.PERMISSION_GRANTED,
+            showRationale = shouldShowRequestPermissionRationale(permission),
+        )
+        follow(PermissionFlow.afterAnswer(status(PermissionFlow.MICROPHONE), status(PermissionFlow.CAMERA)))
+    }
+
+    private fun follow(step: PermissionStep) {
+        when (step) {
+            is PermissionStep.StartCall -> startCall(step.withVideo, step.note)
+            is PermissionStep.Ask -> requestPermissions(step.permissions.toTypedArray(), PERMISSION_REQUEST)
+            is PermissionStep.ExplainThenAsk -> AlertDialog.Builder(this)
+                .setMessage(step.text)
+                .setPositiveButton("Continue") { _, _ -> requestPermissions(step.permissions.toTypedArray(), PERMISSION_REQUEST) }
+                .setNegativeButton("Not now") { _, _ -> finish() }
+                .setCancelable(false)
+                .show()
+            is PermissionStep.Blocked -> AlertDialog.Builder(this)
+                .setMessage(step.text)
+                .setPositiveButton("Open Settings") { _, _ ->
+                    startActivity(Intent(Settings.ACTION_APPLICATION_DETAILS_SETTINGS, Uri.fromParts("package", packageName, null)))
+                    finish()
+                }
+                .setNegativeButton("Back") { _, _ -> finish() }
+                .setCancelable(false)
+                .show()
+        }
+    }
+
+    private fun startCall(withVideo: Boolean, note: String?) {
+        val relay = intent.getStringExtra(EXTRA_RELAY_URL).orEmpty()
+        val room = intent.getStringExtra(EXTRA_ROOM).orEmpty()
+        val call = try {
+            CallSession.start(this, relay, room, withVideo)
+        } catch (e: CallException) {
+            showStatic("Cannot start the call", CallScreen.errorWords(e))
+            return
+        }
+        attach(call)
+        if (note != null) detail.text = note
+        // After a permission dialog onStart has passed already: start the camera now.
+        if (started) call.setVisible(true, displayDegrees())
+    }
+
+    private fun attach(s: CallSession) {
+        session = s
+        s.attach(remote, self, ::show)
+    }
+
+    // ---- views ----
+
+    private fun show(screen: CallScreen) {
+        status.text = screen.status
+        detail.text = screen.detail.orEmpty()
+        detail.visibility = if (screen.detail == null) View.GONE else View.VISIBLE
+        switchButton.isEnabled = screen.switchCameraEnabled
+        muteButton.isEnabled = screen.muteEnabled
+        muteButton.text = screen.muteLabel
+        videoButton.isEnabled = screen.videoToggleEnabled
+        videoButton.text = screen.videoLabel
+        self.visibility = if (screen.showSelfView) View.VISIBLE else View.INVISIBLE
+        hangUpButton.text = if (screen.finished) "Leave" else "Hang up"
+        if (screen.finished) window.clearFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+    }
+
+    private fun showStatic(title: String, text: String) {
+        status.text = title
+        detail.text = text
+        detail.visibility = View.VISIBLE
+        listOf(switchButton, muteButton, videoButton).forEach { it.isEnabled = false }
+        hangUpButton.text = "Back"
+    }
+
+    private fun buildViews() {
+        val root = FrameLayout(this).apply { setBackgroundColor(Color.BLACK) }
+        remote = VideoRenderer(this, ScaleMode.FIT)
+        root.addView(remote, FrameLayout.LayoutParams(MATCH_PARENT, MATCH_PARENT))
+
+        val pipWidth = resources.displayMetrics.widthPixels.coerceAtMost(resources.displayMetrics.heightPixels) / 3
+        self = VideoRenderer(this, ScaleMode.FILL).apply { setZOrderMediaOverlay(true) }
+        val pip = FrameLayout.LayoutParams(pipWidth, pipWidth * 4 / 3, Gravity.TOP or Gravity.END).apply {
+            val margin = dp(16)
+            setMargins(margin, margin, margin, margin)
+        }
+        root.addView(self, pip)
+        self.onFrameSize = { w, h ->
+            // Keep the corner box at the camera's upright aspect (portrait or landscape).
+            runOnUiThread {
+                self.layoutParams = (self.layoutParams as FrameLayout.LayoutParams).apply {
+                    height = pipWidth * h / w.coerceAtLeast(1)
+                }
+            }
+        }
+
+        status = label(20f)
+        detail = label(15f)
+        val texts = LinearLayout(this).apply {
+            orientation = LinearLayout.VERTICAL
+            setPadding(dp(16), dp(16), dp(16), dp(16))
+            addView(status)
+            addView(detail)
+        }
+        root.addView(texts, FrameLayout.LayoutParams(WRAP_CONTENT, WRAP_CONTENT, Gravity.TOP or Gravity.START))
+
+        switchButton = button("Switch") { session?.switchCamera() }
+        muteButton = button("Mute") { session?.toggleMute() }
+        videoButton = button("Video off") { session?.toggleVideo() }
+        hangUpButton = button("Hang up") {
+            val s = session
+            if (s == null || s.screen().finished) finish() else s.hangUp()
+        }
+        val bar = LinearLayout(this).apply {
+            orientation = LinearLayout.HORIZONTAL
+            gravity = Gravity.CENTER
+            setPadding(dp(8), dp(8), dp(8), dp(24))
+            listOf(switchButton, muteButton, videoButton, hangUpButton).forEach {
+                addView(it, LinearLayout.LayoutParams(0, WRAP_CONTENT, 1f))
+            }
+        }
+        root.addView(bar, FrameLayout.LayoutParams(MATCH_PARENT, WRAP_CONTENT, Gravity.BOTTOM))
+        setContentView(root)
+    }
+
+    private fun label(sizeSp: Float) = TextView(this).apply {
+        setTextColor(Color.WHITE)
+        textSize = sizeSp
+        setShadowLayer(4f, 0f, 0f, Color.BLACK)
+    }
+
+    private fun button(text: String, onClick: () -> Unit) = Button(this).apply {
+        this.text = text
+        setOnClickListener { onClick() }
+    }
+
+    private fun dp(value: Int) = (value * resources.displayMetrics.density).toInt()
+
+    companion object {
+        private const val PERMISSION_REQUEST = 1
+        private const val EXTRA_RELAY_URL = "relayUrl"
+        private const val EXTRA_ROOM = "room"
+
+        /** The intent that opens the call screen for [room] on the relay at [relayUrl] (a WebSocket URL). */
+        fun intent(context: Context, relayUrl: String, room: String): Intent =
+            Intent(context, CallActivity::class.java).putExtra(EXTRA_RELAY_URL, relayUrl).putExtra(EXTRA_ROOM, room)
+    }
+}

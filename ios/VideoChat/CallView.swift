@@ -1,0 +1,183 @@
+import AVFoundation
+import SwiftUI
+import UIKit
+import VideoChatCore
+import VideoChatKit
+
+/// Everything one call screen owns, made once per call and freed when the screen goes.
+@MainActor
+final class CallObjects: ObservableObject {
+    let media: CallMedia
+    let renderer: RemoteVideoRenderer
+    let model: CallModel
+
+    init(route: CallRoute) {
+        let media = CallMedia()
+        let renderer = RemoteVideoRenderer()
+        let config = CallConfig(
+            relayUrl: route.relayURL, room: route.room,
+            iceServers: defaultIceServers(), remoteVideoFormat: .i420)
+        self.media = media
+        self.renderer = renderer
+        model = CallModel(config: config, media: media, video: renderer, audio: media.audio)
+    }
+}
+
+/// The call screen as presented: runs the call while it is shown, pauses the camera in the
+/// background, keeps the screen awake.
+struct CallScreen: View {
+    @StateObject private var objects: CallObjects
+    @Environment(\.dismiss) private var dismiss
+    @Environment(\.scenePhase) private var scenePhase
+
+    init(route: CallRoute) {
+        _objects = StateObject(wrappedValue: CallObjects(route: route))
+    }
+
+    var body: some View {
+        CallView(model: objects.model, renderer: objects.renderer, previewSession: objects.media.capture.session) {
+            objects.model.hangUp()
+            dismiss()
+        }
+        // Returns when the call is over; cancelled (hang up, free everything) when dismissed.
+        .task { await objects.model.run() }
+        .onChange(of: scenePhase) { phase in
+            objects.model.setInBackground(phase == .background)
+        }
+        .onAppear { UIApplication.shared.isIdleTimerDisabled = true }
+        .onDisappear {
+            UIApplication.shared.isIdleTimerDisabled = false
+            objects.renderer.clear()
+        }
+    }
+}
+
+/// The remote video full screen, the self-view in a corner, the state in words, the buttons.
+struct CallView: View {
+    @ObservedObject var model: CallModel
+    let renderer: RemoteVideoRenderer
+    let previewSession: AVCaptureSession?
+    let leave: () -> Void
+
+    /// The self-view's longer side, in points; its shape is a portrait 720p picture's.
+    private static let selfViewSize = FrameGeometry.selfViewSize(picture: CGSize(width: 720, height: 1280), longSide: 176)
+
+    var body: some View {
+        ZStack {
+            Color.black.ignoresSafeArea()
+            VideoView(renderer: renderer).ignoresSafeArea()
+            VStack(spacing: 12) {
+                status
+                Spacer()
+                if model.isOver {
+                    Button("Close", action: leave)
+                        .buttonStyle(.borderedProminent)
+                } else {
+                    controls
+                }
+            }
+            .padding()
+        }
+        .overlay(alignment: .topTrailing) {
+            selfView
+                .frame(width: Self.selfViewSize.width, height: Self.selfViewSize.height)
+                .clipShape(RoundedRectangle(cornerRadius: 12))
+                .padding()
+        }
+    }
+
+    @ViewBuilder
+    private var status: some View {
+        VStack(spacing: 4) {
+            Text(model.statusText).font(.headline)
+            if let detail = model.detailText {
+                Text(detail).font(.subheadline)
+            }
+        }
+        .foregroundStyle(.white)
+        .multilineTextAlignment(.center)
+        .shadow(radius: 2)
+        .padding(.trailing, Self.selfViewSize.width) // clear of the self-view
+    }
+
+    @ViewBuilder
+    private var selfView: some View {
+        if let previewSession, model.isVideoEnabled, !model.isOver {
+            CameraPreview(session: previewSession, mirrored: model.mirrorsSelfView)
+        } else {
+            ZStack {
+                Color(white: 0.15)
+                Image(systemName: "video.slash").foregroundStyle(.white)
+            }
+        }
+    }
+
+    private var controls: some View {
+        HStack(spacing: 20) {
+            roundButton(
+                "arrow.triangle.2.circlepath.camera", label: "Switch camera",
+                disabled: model.isSwitchingCamera || !model.isVideoEnabled
+            ) {
+                Task { await model.switchCamera() }
+            }
+            roundButton(model.isMuted ? "mic.slash.fill" : "mic.fill", label: model.isMuted ? "Unmute" : "Mute") {
+                model.toggleMute()
+            }
+            roundButton(
+                model.isVideoEnabled ? "video.fill" : "video.slash.fill",
+                label: model.isVideoEnabled ? "Turn video off" : "Turn video on"
+            ) {
+                model.toggleVideo()
+            }
+            roundButton("phone.down.fill", label: "Hang up", tint: .red, action: leave)
+        }
+    }
+
+    private func roundButton(
+        _ symbol: String, label: String, tint: Color = Color(white: 0.25), disabled: Bool = false,
+        action: @escaping () -> Void
+    ) -> some View {
+        Button(action: action) {
+            Image(systemName: symbol)
+                .font(.title2)
+                .frame(width: 56, height: 56)
+                .background(Circle().fill(tint))
+                .foregroundStyle(.white)
+        }
+        .disabled(disabled)
+        .opacity(disabled ? 0.5 : 1)
+        .accessibilityLabel(label)
+    }
+}
+
+#if DEBUG
+/// A call that never connects, for SwiftUI previews.
+private final class PreviewSession: CallSession, @unchecked Sendable {
+    func setCameraFacing(facing: CameraFacing) {}
+    func setMuted(muted: Bool) {}
+    func setVideoEnabled(enabled: Bool) {}
+    func hangUp() {}
+    func sendVideoNv12(
+        y: Data, uv: Data, strideY: UInt32, strideUv: UInt32,
+        width: UInt32, height: UInt32, rotationDegrees: UInt32, timestampUs: Int64
+    ) throws {}
+    func sendAudio(pcm: Data) throws {}
+}
+
+@MainActor
+private final class PreviewMedia: LocalMedia {
+    func start(sendingTo session: any CallSession, facing: CameraFacing) async throws {}
+    func switchCamera(to facing: CameraFacing) async -> Bool { true }
+    func setCameraRunning(_ running: Bool) {}
+    func stop() {}
+}
+
+#Preview("Waiting") {
+    let model = CallModel(
+        config: CallConfig(relayUrl: "wss://relay.example/ws", room: "kitchen", remoteVideoFormat: .i420),
+        media: PreviewMedia(), video: nil, audio: nil,
+        makeSession: { _, _ in PreviewSession() })
+    return CallView(model: model, renderer: RemoteVideoRenderer(), previewSession: nil) {}
+        .task { await model.run() }
+}
+#endif

@@ -1,0 +1,226 @@
+import Foundation
+import VideoChatCore
+import XCTest
+@testable import VideoChatKit
+
+/// The call model driven the way the core drives it: callbacks on the bridge from another thread.
+@MainActor
+private final class Harness {
+    let session = FakeSession()
+    let media = FakeMedia()
+    var listener: CallListener?
+    var time = ContinuousClock.now
+    let facing: CameraFacing
+    lazy var model = CallModel(
+        config: CallConfig(relayUrl: "wss://relay.example/ws", room: "kitchen", remoteVideoFormat: .i420),
+        facing: facing, media: media, video: nil, audio: nil,
+        makeSession: { [unowned self] _, listener in
+            self.listener = listener
+            return self.session
+        },
+        now: { [unowned self] in self.time })
+    private var running: Task<Void, Never>?
+
+    init(facing: CameraFacing = .user) {
+        self.facing = facing
+    }
+
+    /// Starts the call and waits until the media runs.
+    func start() async throws {
+        running = Task { await model.run() }
+        let started = await eventually { self.media.startedFacing != nil }
+        XCTAssertTrue(started, "the media never started")
+    }
+
+    /// The core reports `state` from its listener thread.
+    func coreReports(_ state: CallState) {
+        let listener = self.listener
+        Thread { try? listener?.onStateChanged(state: state) }.start()
+    }
+
+    func leave() async {
+        running?.cancel()
+        await running?.value
+    }
+
+    func finished() async {
+        await running?.value
+    }
+}
+
+final class CallModelTests: XCTestCase {
+    @MainActor
+    func testTheStatusLineFollowsTheCore() async throws {
+        let harness = Harness()
+        try await harness.start()
+        XCTAssertEqual(harness.model.statusText, "Connecting to the relay")
+        harness.coreReports(.waitingForPeer)
+        let waiting = await eventually { harness.model.state == .waitingForPeer }
+        XCTAssertTrue(waiting)
+        XCTAssertEqual(harness.model.statusText, "Waiting for the other person")
+        XCTAssertEqual(harness.model.detailText, "Share the room name so they can join.")
+        await harness.leave()
+    }
+
+    @MainActor
+    func testTheCallStartsWithTheConfiguredCameraRunning() async throws {
+        let harness = Harness()
+        try await harness.start()
+        XCTAssertEqual(harness.media.startedFacing, .user)
+        XCTAssertEqual(harness.media.cameraRunning.last, true)
+        XCTAssertTrue(harness.model.mirrorsSelfView)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testACallStartedOnTheRearCameraTellsTheCoreAndIsNotMirrored() async throws {
+        let harness = Harness(facing: .environment)
+        try await harness.start()
+        XCTAssertEqual(harness.media.startedFacing, .environment)
+        XCTAssertEqual(harness.session.facings, [.environment])
+        XCTAssertFalse(harness.model.mirrorsSelfView)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testSwitchingTellsTheCoreTheNewFacingAndUnmirrorsTheSelfView() async throws {
+        let harness = Harness()
+        try await harness.start()
+        await harness.model.switchCamera()
+        XCTAssertEqual(harness.model.facing, .environment)
+        XCTAssertEqual(harness.session.facings, [.user, .environment])
+        XCTAssertFalse(harness.model.mirrorsSelfView)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testQuickSecondTapDoesNotSwitchBack() async throws {
+        let harness = Harness()
+        try await harness.start()
+        await harness.model.switchCamera()
+        harness.time += .milliseconds(100)
+        await harness.model.switchCamera()
+        XCTAssertEqual(harness.session.facings, [.user, .environment])
+        harness.time += .seconds(1)
+        await harness.model.switchCamera()
+        XCTAssertEqual(harness.session.facings, [.user, .environment, .user])
+        await harness.leave()
+    }
+
+    @MainActor
+    func testTheSwitchButtonIsBusyWhileTheCameraChanges() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.media.holdSwitch = true
+        let first = Task { await harness.model.switchCamera() }
+        let busy = await eventually { harness.model.isSwitchingCamera }
+        XCTAssertTrue(busy)
+        harness.time += .seconds(5)
+        await harness.model.switchCamera() // ignored: one switch at a time
+        harness.media.releaseSwitch()
+        await first.value
+        XCTAssertFalse(harness.model.isSwitchingCamera)
+        XCTAssertEqual(harness.session.facings, [.user, .environment])
+        await harness.leave()
+    }
+
+    @MainActor
+    func testAFailedSwitchKeepsTheCameraAndSaysSo() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.media.switchSucceeds = false
+        await harness.model.switchCamera()
+        XCTAssertEqual(harness.model.facing, .user)
+        XCTAssertEqual(harness.session.facings, [.user])
+        XCTAssertNotNil(harness.model.errorText)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testMuteAndVideoOffReachTheCore() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.model.toggleMute()
+        harness.model.toggleVideo()
+        XCTAssertEqual(harness.session.muted, [true])
+        XCTAssertEqual(harness.session.videoEnabled, [false])
+        XCTAssertEqual(harness.media.cameraRunning.last, false)
+        harness.model.toggleVideo()
+        XCTAssertEqual(harness.media.cameraRunning.last, true)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testBackgroundPausesTheCameraWithoutEndingTheCall() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.model.setInBackground(true)
+        XCTAssertEqual(harness.media.cameraRunning.last, false)
+        XCTAssertEqual(harness.session.hangUps, 0)
+        harness.model.setInBackground(false)
+        XCTAssertEqual(harness.media.cameraRunning.last, true)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testComingBackWithVideoOffKeepsTheCameraOff() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.model.toggleVideo()
+        harness.model.setInBackground(true)
+        harness.model.setInBackground(false)
+        XCTAssertEqual(harness.media.cameraRunning.last, false)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testWhenThePeerLeavesTheDevicesAreFreedWithoutHangingUp() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.coreReports(.ended(reason: .peerLeft))
+        await harness.finished()
+        XCTAssertTrue(harness.model.isOver)
+        XCTAssertEqual(harness.model.statusText, "Call ended")
+        XCTAssertEqual(harness.model.detailText, "The other person left.")
+        XCTAssertEqual(harness.media.stops, 1)
+        XCTAssertEqual(harness.session.hangUps, 0)
+    }
+
+    @MainActor
+    func testLeavingTheScreenHangsUpAndFreesEverything() async throws {
+        let harness = Harness()
+        try await harness.start()
+        await harness.leave()
+        XCTAssertEqual(harness.session.hangUps, 1)
+        XCTAssertEqual(harness.media.stops, 1)
+    }
+
+    @MainActor
+    func testAnErrorIsShownUntilTheCallConnects() async throws {
+        let harness = Harness()
+        try await harness.start()
+        let listener = harness.listener
+        Thread { try? listener?.onError(error: .InvalidFrame(reason: "odd stride")) }.start()
+        let shown = await eventually { harness.model.errorText != nil }
+        XCTAssertTrue(shown)
+        XCTAssertEqual(harness.model.detailText, "The camera delivered a picture the call cannot use.")
+        harness.coreReports(.connected)
+        let cleared = await eventually { harness.model.errorText == nil }
+        XCTAssertTrue(cleared)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testARefusedConfigIsExplainedAndNothingStarts() async {
+        let media = FakeMedia()
+        let model = CallModel(
+            config: CallConfig(relayUrl: "nonsense", room: "kitchen", remoteVideoFormat: .i420),
+            media: media, video: nil, audio: nil,
+            makeSession: { _, _ in throw CallError.InvalidConfig(reason: "relay URL") })
+        await model.run()
+        XCTAssertTrue(model.isOver)
+        XCTAssertEqual(model.statusText, "Call failed")
+        XCTAssertEqual(model.detailText, "The relay address or room is not valid: relay URL.")
+        XCTAssertNil(media.startedFacing)
+    }
+}

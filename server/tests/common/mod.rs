@@ -1,0 +1,210 @@
+//! Shared helpers: start the real `videochat-server` binary and talk to it
+//! over real WebSockets.
+#![allow(dead_code)] // Each test file uses its own subset.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// How long a test waits for a frame that should come.
+pub const PATIENCE: Duration = Duration::from_secs(5);
+
+/// A running relay process, killed when dropped.
+pub struct Relay {
+    child: Child,
+    /// Kept open so the server never writes into a closed pipe.
+    _stdout: BufReader<ChildStdout>,
+    pub addr: SocketAddr,
+    pub scheme: String,
+}
+
+impl Relay {
+    /// Starts the relay on a free loopback port with extra `args`.
+    pub fn start(args: &[&str]) -> Relay {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_videochat-server"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the relay binary starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("the relay prints its address");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+        let (scheme, addr) = url.split_once("://").expect("the line holds a URL");
+        Relay {
+            addr: addr.parse().expect("the URL holds a socket address"),
+            scheme: scheme.to_owned(),
+            child,
+            _stdout: stdout,
+        }
+    }
+
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.addr)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// True while the process runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A test client on one WebSocket (plain TCP unless said otherwise).
+pub struct Client<S = MaybeTlsStream<TcpStream>> {
+    pub ws: WebSocketStream<S>,
+}
+
+impl Client {
+    pub async fn connect(relay: &Relay) -> Client {
+        Client::connect_url(&relay.ws_url()).await
+    }
+
+    pub async fn connect_url(url: &str) -> Client {
+        let (ws, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("the relay accepts a WebSocket");
+        Client { ws }
+    }
+
+    /// Connects and joins `room`, returning the relay's answer.
+    pub async fn joined(relay: &Relay, room: &str) -> (Client, Value) {
+        Client::joined_url(&relay.ws_url(), room).await
+    }
+
+    /// Connects to `url` and joins `room`, returning the relay's answer.
+    pub async fn joined_url(url: &str, room: &str) -> (Client, Value) {
+        let mut client = Client::connect_url(url).await;
+        client.send(&format!(r#"{{"type":"join","room":"{room}"}}"#)).await;
+        let answer = client.recv_json().await;
+        (client, answer)
+    }
+
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
+    pub async fn send(&mut self, text: &str) {
+        self.ws
+            .send(Message::text(text))
+            .await
+            .expect("the relay takes the frame");
+    }
+
+    /// The next text frame (pings are answered on the way).
+    pub async fn recv_text(&mut self) -> String {
+        match self.next_message(PATIENCE).await {
+            Some(Message::Text(text)) => text.to_string(),
+            other => panic!("expected a text frame, got {other:?}"),
+        }
+    }
+
+    pub async fn recv_json(&mut self) -> Value {
+        let text = self.recv_text().await;
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON: {text}"))
+    }
+
+    /// Receives the next frame and checks it is the relay event `kind`.
+    pub async fn expect_event(&mut self, kind: &str) -> Value {
+        let event = self.recv_json().await;
+        assert_eq!(event["type"], kind, "unexpected event {event}");
+        event
+    }
+
+    /// Receives the next frame and checks it is an error with `code`.
+    pub async fn expect_error(&mut self, code: &str) {
+        let event = self.expect_event("error").await;
+        assert_eq!(event["code"], code, "unexpected error {event}");
+        assert!(event["message"].is_string(), "an error says why: {event}");
+    }
+
+    /// The next data or close frame within `wait`; `None` if nothing came or
+    /// the connection ended.
+    pub async fn next_message(&mut self, wait: Duration) -> Option<Message> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let next = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??;
+            match next {
+                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+                Ok(message) => return Some(message),
+                Err(_) => return None,
+            }
+        }
+    }
+
+    /// Asserts nothing but heartbeats arrives for `wait`.
+    pub async fn expect_silence(&mut self, wait: Duration) {
+        if let Some(message) = self.next_message(wait).await {
+            panic!("expected silence, got {message:?}");
+        }
+    }
+
+    /// Reads until the relay closes; returns its close frame.
+    pub async fn expect_close(&mut self) -> CloseFrame {
+        loop {
+            match self.next_message(PATIENCE).await {
+                Some(Message::Close(Some(frame))) => return frame,
+                Some(Message::Text(_)) => continue,
+                other => panic!("expected a close frame, got {other:?}"),
+            }
+        }
+    }
+}
+
+/// A `join` frame.
+pub fn join(room: &str) -> String {
+    format!(r#"{{"type":"join","room":"{room}"}}"#)
+}
+
+/// A fresh room name, unique within the test process.
+pub fn room(label: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    format!("{label}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Sends a raw HTTP/1.1 GET over `io` and returns (status, body).
+pub async fn http_get<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, path: &str) -> (u16, Vec<u8>) {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    io.write_all(request.as_bytes()).await.expect("request sent");
+    let mut response = Vec::new();
+    tokio::time::timeout(PATIENCE, io.read_to_end(&mut response))
+        .await
+        .expect("the response comes in time")
+        .expect("the response is read");
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("the response has a header");
+    let head = String::from_utf8_lossy(&response[..split]);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status line");
+    (status, response[split + 4..].to_vec())
+}

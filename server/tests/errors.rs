@@ -1,0 +1,131 @@
+//! Every error code, and that the connection survives all but too_large and
+//! repeated rate_limited.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Client, Relay, join, room};
+use futures_util::SinkExt;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use videochat_protocol::MAX_MESSAGE_BYTES;
+
+/// After an error the connection still works: it can join and be answered.
+async fn still_usable(client: &mut Client) {
+    client.send(&join(&room("after-error"))).await;
+    client.expect_event("created").await;
+}
+
+#[tokio::test]
+async fn malformed_json_is_bad_json_and_the_connection_stays_open() {
+    let relay = Relay::start(&[]);
+    let mut client = Client::connect(&relay).await;
+    for frame in ["{not json", "", r#"{"type":"join"}"#, r#"{"type":"join","room":7}"#] {
+        client.send(frame).await;
+        client.expect_error("bad_json").await;
+    }
+    still_usable(&mut client).await;
+}
+
+#[tokio::test]
+async fn binary_frames_are_bad_json() {
+    let relay = Relay::start(&[]);
+    let mut client = Client::connect(&relay).await;
+    client
+        .ws
+        .send(Message::binary(b"{\"type\":\"join\",\"room\":\"x\"}".to_vec()))
+        .await
+        .expect("frame sent");
+    client.expect_error("bad_json").await;
+    still_usable(&mut client).await;
+}
+
+#[tokio::test]
+async fn relay_event_types_from_a_client_are_refused_as_bad_json_not_forwarded() {
+    let relay = Relay::start(&[]);
+    let name = room("spoof");
+    let (mut a, _) = Client::joined(&relay, &name).await;
+    let (mut b, _) = Client::joined(&relay, &name).await;
+    a.expect_event("peer-joined").await;
+    for kind in ["created", "joined", "peer-joined", "peer-left", "full", "error"] {
+        b.send(&format!(r#"{{"type":"{kind}","room":"{name}"}}"#)).await;
+        b.expect_error("bad_json").await;
+    }
+    a.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn an_oversize_frame_is_too_large_and_closes_with_1009() {
+    let relay = Relay::start(&[]);
+    let name = room("big");
+    let (mut a, _) = Client::joined(&relay, &name).await;
+    let (mut b, _) = Client::joined(&relay, &name).await;
+    a.expect_event("peer-joined").await;
+    let oversize = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "a".repeat(MAX_MESSAGE_BYTES));
+    b.send(&oversize).await;
+    b.expect_error("too_large").await;
+    assert_eq!(b.expect_close().await.code, CloseCode::Size);
+    // The peer is told, and never sees the oversize frame.
+    a.expect_event("peer-left").await;
+}
+
+#[tokio::test]
+async fn bad_room_names_are_bad_room() {
+    let relay = Relay::start(&[]);
+    let mut client = Client::connect(&relay).await;
+    let too_long = "r".repeat(65);
+    for name in ["", "has space", "slash/room", "émoji", too_long.as_str()] {
+        client.send(&join(name)).await;
+        client.expect_error("bad_room").await;
+    }
+    // The longest legal name is fine.
+    client.send(&join(&"R".repeat(64))).await;
+    client.expect_event("created").await;
+}
+
+#[tokio::test]
+async fn relaying_or_bye_before_join_is_not_joined() {
+    let relay = Relay::start(&[]);
+    let mut client = Client::connect(&relay).await;
+    for frame in ["\"ready\"", r#"{"type":"offer","sdp":"x"}"#, r#"{"type":"bye"}"#] {
+        client.send(frame).await;
+        client.expect_error("not_joined").await;
+    }
+    still_usable(&mut client).await;
+}
+
+#[tokio::test]
+async fn joining_twice_is_already_joined() {
+    let relay = Relay::start(&[]);
+    let name = room("twice");
+    let (mut client, _) = Client::joined(&relay, &name).await;
+    client.send(&join(&name)).await;
+    client.expect_error("already_joined").await;
+    client.send(&join(&room("other"))).await;
+    client.expect_error("already_joined").await;
+}
+
+#[tokio::test]
+async fn a_flood_is_rate_limited_and_repeated_offence_closes_with_1008() {
+    let relay = Relay::start(&[]);
+    let (mut client, _) = Client::joined(&relay, &room("flood")).await;
+    // Alone in the room, relayed frames are dropped: the only answers are errors.
+    for _ in 0..210 {
+        client.ws.feed(Message::text("\"ready\"")).await.expect("frame queued");
+    }
+    client.ws.flush().await.expect("frames sent");
+    client.expect_error("rate_limited").await;
+    assert_eq!(client.expect_close().await.code, CloseCode::Policy);
+}
+
+#[tokio::test]
+async fn a_burst_within_the_limit_is_not_rate_limited() {
+    let relay = Relay::start(&[]);
+    let (mut client, _) = Client::joined(&relay, &room("burst")).await;
+    for _ in 0..150 {
+        client.ws.feed(Message::text("\"ready\"")).await.expect("frame queued");
+    }
+    client.ws.flush().await.expect("frames sent");
+    client.expect_silence(Duration::from_millis(300)).await;
+}

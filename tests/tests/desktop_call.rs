@@ -1,0 +1,144 @@
+//! Two desktop peers (`videochat-peer`) call each other through the real relay
+//! process, over real sockets on loopback, with real codecs.
+
+use std::process::Command;
+
+use serde_json::Value;
+use videochat_e2e::{Relay, bin_path, finish, spawn};
+use videochat_protocol::RoomId;
+
+fn peer(relay: &Relay, room: &RoomId, extra: &[&str]) -> Command {
+    let mut command = Command::new(bin_path("videochat-peer"));
+    command
+        .args([
+            "--server",
+            &relay.ws_url(),
+            "--room",
+            room.as_str(),
+            "--json",
+        ])
+        .args(extra);
+    command
+}
+
+fn number(report: &Value, key: &str) -> u64 {
+    report[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} missing in {report}"))
+}
+
+#[test]
+fn two_peers_see_and_hear_each_other_through_a_camera_switch() {
+    let relay = Relay::start();
+    let room = RoomId::random();
+    let (a, a_out) = spawn(&mut peer(
+        &relay,
+        &room,
+        &[
+            "--frames",
+            "90",
+            "--size",
+            "1280x720",
+            "--switch-camera-after-frames",
+            "45",
+        ],
+    ));
+    let (b, b_out) = spawn(&mut peer(
+        &relay,
+        &room,
+        &["--frames", "90", "--size", "1280x720"],
+    ));
+    let (a_ok, a_report) = finish(a, a_out);
+    let (b_ok, b_report) = finish(b, b_out);
+    assert!(a_ok, "peer A failed: {a_report}");
+    assert!(b_ok, "peer B failed: {b_report}");
+
+    for report in [&a_report, &b_report] {
+        assert!(number(report, "video_frames_received") >= 90, "{report}");
+        assert!(
+            number(report, "stamped_frames") >= 90,
+            "frames carry readable stamps: {report}"
+        );
+        assert_eq!(number(report, "frames_out_of_order"), 0, "{report}");
+        assert!(number(report, "audio_packets_received") > 0, "{report}");
+    }
+    // A switched to the rear camera in portrait; B saw it without a new negotiation.
+    assert_eq!(
+        b_report["remote_sizes"],
+        serde_json::json!(["1280x720", "720x1280"])
+    );
+    let offers = number(&a_report, "offers_created") + number(&b_report, "offers_created");
+    assert_eq!(
+        offers, 1,
+        "one negotiation for the whole call: {a_report} {b_report}"
+    );
+    let switched = number(&a_report, "camera_switched_at_unix_ms");
+    let seen = b_report["remote_size_changed_at_unix_ms"][0]
+        .as_u64()
+        .expect("B saw the size change");
+    eprintln!(
+        "camera switch reached the remote after {} ms",
+        seen.saturating_sub(switched)
+    );
+}
+
+#[test]
+fn hanging_up_ends_the_other_side_at_once() {
+    let relay = Relay::start();
+    let room = RoomId::random();
+    // A hangs up as soon as it has seen 30 frames; B would wait for far more.
+    let (a, a_out) = spawn(&mut peer(
+        &relay,
+        &room,
+        &["--frames", "30", "--linger-ms", "0", "--size", "640x360"],
+    ));
+    let (b, b_out) = spawn(&mut peer(
+        &relay,
+        &room,
+        &["--frames", "100000", "--size", "640x360"],
+    ));
+    let (a_ok, a_report) = finish(a, a_out);
+    let (b_ok, b_report) = finish(b, b_out);
+    assert!(a_ok, "peer A failed: {a_report}");
+    assert!(!b_ok, "B's call ended before its goal: {b_report}");
+    assert_eq!(b_report["end_state"], "Ended(PeerLeft)", "{b_report}");
+    let hung_up = number(&a_report, "hung_up_at_unix_ms");
+    let ended = number(&b_report, "ended_at_unix_ms");
+    assert!(
+        ended.saturating_sub(hung_up) < 1000,
+        "the other side ended {} ms after the hang-up",
+        ended.saturating_sub(hung_up)
+    );
+}
+
+#[test]
+fn a_third_peer_is_told_the_room_is_full() {
+    let relay = Relay::start();
+    let room = RoomId::random();
+    let (a, a_out) = spawn(&mut peer(
+        &relay,
+        &room,
+        &["--frames", "60", "--size", "320x240"],
+    ));
+    let (b, b_out) = spawn(&mut peer(
+        &relay,
+        &room,
+        &["--frames", "60", "--size", "320x240"],
+    ));
+    // Give the first two time to take the room.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let (c, c_out) = spawn(&mut peer(
+        &relay,
+        &room,
+        &["--frames", "1", "--timeout-s", "10"],
+    ));
+    let (c_ok, c_report) = finish(c, c_out);
+    assert!(!c_ok);
+    assert_eq!(c_report["end_state"], "Ended(RoomFull)", "{c_report}");
+    let (a_ok, a_report) = finish(a, a_out);
+    let (b_ok, b_report) = finish(b, b_out);
+    assert!(
+        a_ok && b_ok,
+        "the call in the room went on: {a_report} {b_report}"
+    );
+}
