@@ -14,3 +14,15 @@ step "cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 step "cargo test"
 cargo test --workspace
+
+step "browser tests (headless Chromium, Chromium to Chromium through the relay)"
+node --test tests/browser/
+
+step "Kotlin bindings on the JVM against the real core"
+bindings/test.sh
+
+step "Android app: compile against the Android API jar, JVM logic tests"
+SKIP_BINDINGS_BUILD=1 android/test.sh
+
+echo
+echo "all tests passed"

@@ -38,15 +38,26 @@ impl Call {
     /// comes there. Throws `InvalidConfig` at once for a bad config; everything later (room
     /// full, peer left, network lost) arrives as a state on `listener`.
     #[uniffi::constructor]
-    pub fn new(config: CallConfig, listener: Arc<dyn CallListener>) -> Result<Arc<Self>, CallError> {
+    pub fn new(
+        config: CallConfig,
+        listener: Arc<dyn CallListener>,
+    ) -> Result<Arc<Self>, CallError> {
         guarded(|| {
             let format = config.remote_video_format;
             let runtime = runtime::handle()?;
             let dispatcher = Dispatcher::start(listener)?;
             let ended = Arc::new(AtomicBool::new(false));
-            let observer = QueueingObserver { sink: dispatcher.sink(), format, ended: ended.clone() };
+            let observer = QueueingObserver {
+                sink: dispatcher.sink(),
+                format,
+                ended: ended.clone(),
+            };
             let core = core_call::Call::start(config.into(), Arc::new(observer), &runtime)?;
-            Ok(Arc::new(Self { core, ended, dispatcher }))
+            Ok(Arc::new(Self {
+                core,
+                ended,
+                dispatcher,
+            }))
         })
     }
 
@@ -89,7 +100,10 @@ impl Call {
         rotation_degrees: u32,
         timestamp_us: i64,
     ) -> Result<(), CallError> {
-        let planes = PixelPlanes::Nv12 { y: Plane::new(y, stride_y as usize), uv: Plane::new(uv, stride_uv as usize) };
+        let planes = PixelPlanes::Nv12 {
+            y: Plane::new(y, stride_y as usize),
+            uv: Plane::new(uv, stride_uv as usize),
+        };
         self.send_video(planes, width, height, rotation_degrees, timestamp_us)
     }
 
@@ -100,7 +114,10 @@ impl Call {
             self.check_live()?;
             if pcm.len() != AUDIO_CHUNK_BYTES {
                 return Err(CallError::InvalidFrame {
-                    reason: format!("audio chunk of {} bytes, expected {AUDIO_CHUNK_BYTES}", pcm.len()),
+                    reason: format!(
+                        "audio chunk of {} bytes, expected {AUDIO_CHUNK_BYTES}",
+                        pcm.len()
+                    ),
                 });
             }
             let mut samples = [0i16; OPUS_FRAME_SAMPLES];
@@ -166,18 +183,32 @@ impl Call {
     ) -> Result<(), CallError> {
         guarded(|| {
             self.check_live()?;
-            let rotation = Rotation::from_degrees(rotation_degrees).ok_or_else(|| CallError::InvalidFrame {
-                reason: format!("rotation {rotation_degrees} is not 0, 90, 180 or 270"),
+            let rotation = Rotation::from_degrees(rotation_degrees).ok_or_else(|| {
+                CallError::InvalidFrame {
+                    reason: format!("rotation {rotation_degrees} is not 0, 90, 180 or 270"),
+                }
             })?;
-            let timestamp_us = u64::try_from(timestamp_us)
-                .map_err(|_| CallError::InvalidFrame { reason: format!("negative timestamp {timestamp_us}") })?;
-            let frame = VideoFrameRef { planes, width, height, rotation, timestamp_us };
+            let timestamp_us =
+                u64::try_from(timestamp_us).map_err(|_| CallError::InvalidFrame {
+                    reason: format!("negative timestamp {timestamp_us}"),
+                })?;
+            let frame = VideoFrameRef {
+                planes,
+                width,
+                height,
+                rotation,
+                timestamp_us,
+            };
             Ok(self.core.send_video(&frame)?)
         })
     }
 
     fn check_live(&self) -> Result<(), CallError> {
-        if self.ended.load(Ordering::Relaxed) { Err(CallError::CallEnded) } else { Ok(()) }
+        if self.ended.load(Ordering::Relaxed) {
+            Err(CallError::CallEnded)
+        } else {
+            Ok(())
+        }
     }
 }
 

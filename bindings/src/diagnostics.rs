@@ -19,7 +19,8 @@ use crate::listener::CallListener;
 /// the cost of handing a camera frame to the core.
 #[uniffi::export]
 pub fn measure_frame_handoff(y: &[u8], u: &[u8], v: &[u8]) -> u64 {
-    let touch = |p: &[u8]| u64::from(p.first().copied().unwrap_or(0) ^ p.last().copied().unwrap_or(0));
+    let touch =
+        |p: &[u8]| u64::from(p.first().copied().unwrap_or(0) ^ p.last().copied().unwrap_or(0));
     let len = (y.len() + u.len() + v.len()) as u64;
     // The xor keeps the reads from being optimised away; it never changes the length.
     len + (touch(y) & touch(u) & touch(v) & 0)
@@ -52,13 +53,19 @@ pub fn measure_frame_delivery(
     count: u32,
 ) -> Result<DeliveryReport, CallError> {
     if width == 0 || height == 0 || width > 4096 || height > 4096 || count == 0 {
-        return Err(CallError::InvalidFrame { reason: format!("{width}x{height} x{count}") });
+        return Err(CallError::InvalidFrame {
+            reason: format!("{width}x{height} x{count}"),
+        });
     }
     let worker = thread::Builder::new()
         .name("videochat-listener".to_owned())
         .spawn(move || deliver_synthetic(listener.as_ref(), width, height, format, count))
-        .map_err(|e| CallError::Internal { reason: e.to_string() })?;
-    worker.join().map_err(|_| CallError::Internal { reason: "delivery thread panicked".to_owned() })?
+        .map_err(|e| CallError::Internal {
+            reason: e.to_string(),
+        })?;
+    worker.join().map_err(|_| CallError::Internal {
+        reason: "delivery thread panicked".to_owned(),
+    })?
 }
 
 fn deliver_synthetic(

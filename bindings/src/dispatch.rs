@@ -77,7 +77,9 @@ struct Shared {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queue> {
         // A panic while holding the lock cannot leave the queue half-changed (push/pop only).
-        self.queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.queue
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -135,9 +137,15 @@ impl Dispatcher {
         let thread = thread::Builder::new()
             .name("videochat-listener".to_owned())
             .spawn(move || deliver_until_closed(&worker, listener.as_ref()))
-            .map_err(|e| CallError::Internal { reason: format!("cannot start the listener thread: {e}") })?;
+            .map_err(|e| CallError::Internal {
+                reason: format!("cannot start the listener thread: {e}"),
+            })?;
         let thread_id = thread.thread().id();
-        Ok(Self { sink: EventSink { shared }, thread: Some(thread), thread_id })
+        Ok(Self {
+            sink: EventSink { shared },
+            thread: Some(thread),
+            thread_id,
+        })
     }
 
     /// A sink for the core's observer.
@@ -177,7 +185,10 @@ fn deliver_until_closed(shared: &Shared, listener: &dyn CallListener) {
                 if let Some(event) = queue.events.pop_front() {
                     break event;
                 }
-                queue = shared.ready.wait(queue).unwrap_or_else(|poisoned| poisoned.into_inner());
+                queue = shared
+                    .ready
+                    .wait(queue)
+                    .unwrap_or_else(|poisoned| poisoned.into_inner());
             }
         };
         let outcome = catch_unwind(AssertUnwindSafe(|| deliver(listener, event)));
@@ -200,10 +211,12 @@ fn deliver(listener: &dyn CallListener, event: Event) -> Result<(), ListenerErro
     match event {
         Event::State(state) => listener.on_state_changed(state),
         Event::Video(VideoPayload::Ready(frame)) => listener.on_remote_video_frame(frame),
-        Event::Video(VideoPayload::Convert(decoded, format)) => match RemoteVideoFrame::from_decoded(&decoded, format) {
-            Ok(frame) => listener.on_remote_video_frame(Arc::new(frame)),
-            Err(error) => listener.on_error(error),
-        },
+        Event::Video(VideoPayload::Convert(decoded, format)) => {
+            match RemoteVideoFrame::from_decoded(&decoded, format) {
+                Ok(frame) => listener.on_remote_video_frame(Arc::new(frame)),
+                Err(error) => listener.on_error(error),
+            }
+        }
         Event::Audio(pcm) => listener.on_remote_audio(pcm),
         Event::Error(error) => listener.on_error(error),
         Event::Stats(stats) => listener.on_stats(stats),
@@ -228,7 +241,14 @@ mod tests {
     impl Probe {
         fn new(fail_video: bool) -> (Arc<Self>, mpsc::Receiver<String>) {
             let (tx, rx) = mpsc::channel();
-            (Arc::new(Self { seen: Mutex::new(tx), gate: Mutex::new(None), fail_video }), rx)
+            (
+                Arc::new(Self {
+                    seen: Mutex::new(tx),
+                    gate: Mutex::new(None),
+                    fail_video,
+                }),
+                rx,
+            )
         }
 
         fn note(&self, what: String) {
@@ -253,7 +273,9 @@ mod tests {
         }
         fn on_remote_audio(&self, pcm: Vec<u8>) -> Result<(), ListenerError> {
             self.note(format!("audio {}", pcm.len()));
-            Err(ListenerError::Failed { reason: "speaker gone".to_owned() })
+            Err(ListenerError::Failed {
+                reason: "speaker gone".to_owned(),
+            })
         }
         fn on_error(&self, error: CallError) -> Result<(), ListenerError> {
             self.note(format!("error {error}"));
@@ -272,7 +294,8 @@ mod tests {
     }
 
     fn next(rx: &mpsc::Receiver<String>) -> String {
-        rx.recv_timeout(Duration::from_secs(5)).expect("a callback within 5 s")
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("a callback within 5 s")
     }
 
     #[test]
@@ -282,7 +305,9 @@ mod tests {
         let sink = dispatcher.sink();
         sink.send(Event::State(CallState::Connecting));
         sink.send(video(7));
-        sink.send(Event::State(CallState::Ended { reason: EndReason::PeerLeft }));
+        sink.send(Event::State(CallState::Ended {
+            reason: EndReason::PeerLeft,
+        }));
         assert_eq!(next(&seen), "Connecting");
         assert_eq!(next(&seen), "video 7");
         assert_eq!(next(&seen), "Ended { reason: PeerLeft }");

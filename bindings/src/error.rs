@@ -65,21 +65,27 @@ impl From<ConfigError> for CallError {
     fn from(e: ConfigError) -> Self {
         match e {
             ConfigError::Internal(reason) => Self::Internal { reason },
-            other => Self::InvalidConfig { reason: other.to_string() },
+            other => Self::InvalidConfig {
+                reason: other.to_string(),
+            },
         }
     }
 }
 
 impl From<FrameError> for CallError {
     fn from(e: FrameError) -> Self {
-        Self::InvalidFrame { reason: e.to_string() }
+        Self::InvalidFrame {
+            reason: e.to_string(),
+        }
     }
 }
 
 impl From<AudioError> for CallError {
     fn from(e: AudioError) -> Self {
         match e {
-            AudioError::WrongChunkSize(_) => Self::InvalidFrame { reason: e.to_string() },
+            AudioError::WrongChunkSize(_) => Self::InvalidFrame {
+                reason: e.to_string(),
+            },
             AudioError::Codec(reason) => Self::Internal { reason },
         }
     }

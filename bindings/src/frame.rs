@@ -59,7 +59,9 @@ impl RemoteVideoFrame {
                 let mut data = vec![0; frame.rgba_len()];
                 frame
                     .write_rgba(&mut data)
-                    .map_err(|e| CallError::Internal { reason: e.to_string() })?;
+                    .map_err(|e| CallError::Internal {
+                        reason: e.to_string(),
+                    })?;
                 data
             }
         };
@@ -100,15 +102,31 @@ impl RemoteVideoFrame {
     pub fn planes(&self) -> Vec<PlaneLayout> {
         let (w, h) = (self.width, self.height);
         match self.format {
-            FrameFormat::Rgba => vec![PlaneLayout { offset: 0, stride: w * 4, rows: h }],
+            FrameFormat::Rgba => vec![PlaneLayout {
+                offset: 0,
+                stride: w * 4,
+                rows: h,
+            }],
             FrameFormat::I420 => {
                 let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
                 let y_len = u64::from(w) * u64::from(h);
                 let c_len = u64::from(cw) * u64::from(ch);
                 vec![
-                    PlaneLayout { offset: 0, stride: w, rows: h },
-                    PlaneLayout { offset: y_len, stride: cw, rows: ch },
-                    PlaneLayout { offset: y_len + c_len, stride: cw, rows: ch },
+                    PlaneLayout {
+                        offset: 0,
+                        stride: w,
+                        rows: h,
+                    },
+                    PlaneLayout {
+                        offset: y_len,
+                        stride: cw,
+                        rows: ch,
+                    },
+                    PlaneLayout {
+                        offset: y_len + c_len,
+                        stride: cw,
+                        rows: ch,
+                    },
                 ]
             }
         }
@@ -146,7 +164,8 @@ mod tests {
 
     #[test]
     fn i420_frames_pack_planes_back_to_back() {
-        let frame = RemoteVideoFrame::from_decoded(&gray_frame(6, 4), FrameFormat::I420).expect("valid frame");
+        let frame = RemoteVideoFrame::from_decoded(&gray_frame(6, 4), FrameFormat::I420)
+            .expect("valid frame");
         let planes = frame.planes();
         assert_eq!(frame.byte_len(), 6 * 4 + 2 * (3 * 2));
         assert_eq!(planes[1].offset, 24);
@@ -157,15 +176,22 @@ mod tests {
 
     #[test]
     fn rgba_frames_convert_video_range_white_to_opaque_white() {
-        let frame = RemoteVideoFrame::from_decoded(&gray_frame(4, 2), FrameFormat::Rgba).expect("valid frame");
+        let frame = RemoteVideoFrame::from_decoded(&gray_frame(4, 2), FrameFormat::Rgba)
+            .expect("valid frame");
         assert_eq!(frame.byte_len(), 4 * 2 * 4);
         assert_eq!(frame.planes()[0].stride, 16);
-        assert!(frame.to_bytes().chunks_exact(4).all(|px| px == [255, 255, 255, 255]));
+        assert!(
+            frame
+                .to_bytes()
+                .chunks_exact(4)
+                .all(|px| px == [255, 255, 255, 255])
+        );
     }
 
     #[test]
     fn data_address_points_at_the_pixels() {
-        let frame = RemoteVideoFrame::from_decoded(&gray_frame(2, 2), FrameFormat::I420).expect("valid frame");
+        let frame = RemoteVideoFrame::from_decoded(&gray_frame(2, 2), FrameFormat::I420)
+            .expect("valid frame");
         assert_eq!(frame.data_address(), frame.data.as_ptr() as u64);
         assert_ne!(frame.data_address(), 0);
     }

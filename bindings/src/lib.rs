@@ -44,7 +44,10 @@ pub use frame::{FrameFormat, PlaneLayout, RemoteVideoFrame};
 pub use listener::CallListener;
 pub use logging::{LogLevel, init_logging};
 pub use stats::CallStats;
-pub use types::{CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, VideoSettings, default_ice_servers, mirrors_self_view};
+pub use types::{
+    CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, VideoSettings,
+    default_ice_servers, mirrors_self_view,
+};
 
 uniffi::setup_scaffolding!("videochat");
 

@@ -47,7 +47,11 @@ mod platform {
 
     pub(super) fn init(level: LogLevel) {
         let filter = log::LevelFilter::from(level);
-        android_logger::init_once(android_logger::Config::default().with_max_level(filter).with_tag("videochat"));
+        android_logger::init_once(
+            android_logger::Config::default()
+                .with_max_level(filter)
+                .with_tag("videochat"),
+        );
         log::set_max_level(filter);
     }
 }
@@ -59,15 +63,24 @@ mod platform {
     pub(super) fn init(level: LogLevel) {
         let filter = log::LevelFilter::from(level);
         // Fails only when a logger is already set (a second call): then just change the level.
-        let _ = oslog::OsLogger::new("org.videochat.core").level_filter(filter).init();
+        let _ = oslog::OsLogger::new("org.videochat.core")
+            .level_filter(filter)
+            .init();
         log::set_max_level(filter);
     }
 }
 
 #[cfg(not(any(target_os = "android", target_os = "ios")))]
 mod platform {
+    use std::sync::OnceLock;
+
+    use tracing_subscriber::prelude::*;
+    use tracing_subscriber::{EnvFilter, Registry, fmt, reload};
+
     use super::LogLevel;
-    use tracing_subscriber::EnvFilter;
+
+    /// Lets later calls change the level of the subscriber the first call installed.
+    static RELOAD: OnceLock<reload::Handle<EnvFilter, Registry>> = OnceLock::new();
 
     pub(super) fn init(level: LogLevel) {
         let default = match level {
@@ -77,8 +90,20 @@ mod platform {
             LogLevel::Debug => "debug",
             LogLevel::Trace => "trace",
         };
-        let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-        // Fails only when a subscriber is already installed (a second call, or the host app's).
-        let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+        // RUST_LOG, when set, wins: it is how a developer turns on one module's debug logs.
+        let filter =
+            || EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+        if let Some(handle) = RELOAD.get() {
+            let _ = handle.reload(filter());
+            return;
+        }
+        let (layer, handle) = reload::Layer::new(filter());
+        let subscriber = tracing_subscriber::registry()
+            .with(layer)
+            .with(fmt::layer().with_writer(std::io::stderr));
+        // Fails only when the host app installed its own subscriber: then it decides.
+        if subscriber.try_init().is_ok() {
+            let _ = RELOAD.set(handle);
+        }
     }
 }

@@ -25,7 +25,9 @@ impl CallObserver for QueueingObserver {
             self.ended.store(true, Ordering::Relaxed);
         }
         if let core_call::CallState::Failed(error) = &state {
-            self.sink.send(Event::Error(CallError::Failed { failure: error.clone().into() }));
+            self.sink.send(Event::Error(CallError::Failed {
+                failure: error.clone().into(),
+            }));
         }
         self.sink.send(Event::State(state.into()));
     }
@@ -49,6 +51,7 @@ impl CallObserver for QueueingObserver {
     }
 
     fn on_stats(&self, stats: &core_call::CallStats) {
-        self.sink.send(Event::Stats(CallStats::from_core(stats, &self.sink)));
+        self.sink
+            .send(Event::Stats(CallStats::from_core(stats, &self.sink)));
     }
 }

@@ -25,11 +25,15 @@ pub(crate) fn handle() -> Result<Handle, CallError> {
         .thread_name("videochat-rt")
         .enable_all()
         .build()
-        .map_err(|e| CallError::Internal { reason: format!("cannot start the runtime: {e}") })?;
+        .map_err(|e| CallError::Internal {
+            reason: format!("cannot start the runtime: {e}"),
+        })?;
     // Two first calls may race here; the loser's runtime is dropped unused (no tasks yet).
     let _ = RUNTIME.set(built);
     RUNTIME
         .get()
         .map(|rt| rt.handle().clone())
-        .ok_or_else(|| CallError::Internal { reason: "runtime vanished".to_owned() })
+        .ok_or_else(|| CallError::Internal {
+            reason: "runtime vanished".to_owned(),
+        })
 }

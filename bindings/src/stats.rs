@@ -33,6 +33,10 @@ pub struct CallStats {
     pub remote_width: u32,
     /// See `remote_width`.
     pub remote_height: u32,
+    /// Offers we made (the first, and one per ICE restart or new peer).
+    pub offers_created: u64,
+    /// Answers we made.
+    pub answers_created: u64,
     /// From start to the first `Connected`, in milliseconds (0 until then).
     pub connected_after_ms: u64,
     /// From start to the first decoded remote frame, in milliseconds (0 until then).
@@ -56,6 +60,8 @@ impl CallStats {
             video_target_bitrate_bps: s.video_target_bitrate_bps,
             remote_width: s.remote_width,
             remote_height: s.remote_height,
+            offers_created: s.offers_created,
+            answers_created: s.answers_created,
             connected_after_ms: s.connected_after_ms,
             first_frame_after_ms: s.first_frame_after_ms,
         }

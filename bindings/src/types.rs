@@ -159,9 +159,13 @@ impl From<core_neg::EndReason> for EndReason {
 impl From<core_neg::CallError> for CallFailure {
     fn from(error: core_neg::CallError) -> Self {
         match error {
-            core_neg::CallError::MalformedMessage { kind } => Self::MalformedMessage { kind: kind.to_owned() },
+            core_neg::CallError::MalformedMessage { kind } => Self::MalformedMessage {
+                kind: kind.to_owned(),
+            },
             core_neg::CallError::BadRoom => Self::BadRoom,
-            core_neg::CallError::Negotiation(op) => Self::Negotiation { operation: op.name().to_owned() },
+            core_neg::CallError::Negotiation(op) => Self::Negotiation {
+                operation: op.name().to_owned(),
+            },
         }
     }
 }
@@ -174,8 +178,12 @@ impl From<core_neg::CallState> for CallState {
             core_neg::CallState::Negotiating => Self::Negotiating,
             core_neg::CallState::Connected => Self::Connected,
             core_neg::CallState::Reconnecting => Self::Reconnecting,
-            core_neg::CallState::Ended(reason) => Self::Ended { reason: reason.into() },
-            core_neg::CallState::Failed(error) => Self::Failed { failure: error.into() },
+            core_neg::CallState::Ended(reason) => Self::Ended {
+                reason: reason.into(),
+            },
+            core_neg::CallState::Failed(error) => Self::Failed {
+                failure: error.into(),
+            },
         }
     }
 }

@@ -50,7 +50,7 @@ impl Default for Limits {
             heartbeat_interval: Duration::from_secs(10),
             heartbeat_timeout: Duration::from_secs(30),
             max_connections: 10_000,
-            read_buffer_bytes: 4 * 1024,
+            read_buffer_bytes: 1024,
             max_write_buffer_bytes: 4 * MAX_MESSAGE_BYTES,
             linger: Duration::from_secs(1),
         }

@@ -1839,6 +1839,14 @@ public struct CallStats: Equatable, Hashable {
      */
     public var remoteHeight: UInt32
     /**
+     * Offers we made (the first, and one per ICE restart or new peer).
+     */
+    public var offersCreated: UInt64
+    /**
+     * Answers we made.
+     */
+    public var answersCreated: UInt64
+    /**
      * From start to the first `Connected`, in milliseconds (0 until then).
      */
     public var connectedAfterMs: UInt64
@@ -1890,6 +1898,12 @@ public struct CallStats: Equatable, Hashable {
          * See `remote_width`.
          */remoteHeight: UInt32, 
         /**
+         * Offers we made (the first, and one per ICE restart or new peer).
+         */offersCreated: UInt64, 
+        /**
+         * Answers we made.
+         */answersCreated: UInt64, 
+        /**
          * From start to the first `Connected`, in milliseconds (0 until then).
          */connectedAfterMs: UInt64, 
         /**
@@ -1908,6 +1922,8 @@ public struct CallStats: Equatable, Hashable {
         self.videoTargetBitrateBps = videoTargetBitrateBps
         self.remoteWidth = remoteWidth
         self.remoteHeight = remoteHeight
+        self.offersCreated = offersCreated
+        self.answersCreated = answersCreated
         self.connectedAfterMs = connectedAfterMs
         self.firstFrameAfterMs = firstFrameAfterMs
     }
@@ -1941,6 +1957,8 @@ public struct FfiConverterTypeCallStats: FfiConverterRustBuffer {
                 videoTargetBitrateBps: FfiConverterUInt32.read(from: &buf), 
                 remoteWidth: FfiConverterUInt32.read(from: &buf), 
                 remoteHeight: FfiConverterUInt32.read(from: &buf), 
+                offersCreated: FfiConverterUInt64.read(from: &buf), 
+                answersCreated: FfiConverterUInt64.read(from: &buf), 
                 connectedAfterMs: FfiConverterUInt64.read(from: &buf), 
                 firstFrameAfterMs: FfiConverterUInt64.read(from: &buf)
         )
@@ -1960,6 +1978,8 @@ public struct FfiConverterTypeCallStats: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.videoTargetBitrateBps, into: &buf)
         FfiConverterUInt32.write(value.remoteWidth, into: &buf)
         FfiConverterUInt32.write(value.remoteHeight, into: &buf)
+        FfiConverterUInt64.write(value.offersCreated, into: &buf)
+        FfiConverterUInt64.write(value.answersCreated, into: &buf)
         FfiConverterUInt64.write(value.connectedAfterMs, into: &buf)
         FfiConverterUInt64.write(value.firstFrameAfterMs, into: &buf)
     }

@@ -20,7 +20,7 @@ class LibraryLoadingTest {
 
     @Test
     fun `logging can be initialised more than once`() {
-        initLogging(LogLevel.WARN)
         initLogging(LogLevel.INFO)
+        initLogging(LogLevel.ERROR)
     }
 }

@@ -1,0 +1,181 @@
+package org.videochat.core
+
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeAll
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.assertThrows
+import java.util.UUID
+
+/** Two Kotlin-driven calls through a real relay process, real codecs, real sockets on loopback. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CallTest {
+    private lateinit var relay: Relay
+
+    @BeforeAll
+    fun startRelay() {
+        // webrtc-rs warns about harmless things during ICE; RUST_LOG=debug overrides this.
+        initLogging(LogLevel.ERROR)
+        relay = Relay.start()
+    }
+
+    @AfterAll
+    fun stopRelay() = relay.close()
+
+    private fun config(room: String, format: FrameFormat = FrameFormat.RGBA) = CallConfig(
+        relayUrl = relay.wsUrl,
+        room = room,
+        iceServers = emptyList(),
+        remoteVideoFormat = format,
+        includeLoopback = true,
+    )
+
+    private fun newRoom() = "kt-" + UUID.randomUUID().toString().take(8)
+
+    /** Alice and Bob in one room, both cameras running; closes everything after [body]. */
+    private fun withTwoCalls(
+        aliceListener: RecordingListener = RecordingListener(),
+        bobListener: RecordingListener = RecordingListener(),
+        body: (alice: Side, bob: Side) -> Unit,
+    ) {
+        val room = newRoom()
+        Call(config(room, FrameFormat.RGBA), aliceListener).use { aliceCall ->
+            Call(config(room, FrameFormat.I420), bobListener).use { bobCall ->
+                SyntheticCamera(aliceCall, 320, 240).use { aliceCamera ->
+                    SyntheticCamera(bobCall, 240, 320).use { bobCamera ->
+                        val alice = Side(aliceCall, aliceListener, aliceCamera)
+                        val bob = Side(bobCall, bobListener, bobCamera)
+                        body(alice, bob)
+                        assertEquals(null, aliceCamera.failure)
+                        assertEquals(null, bobCamera.failure)
+                    }
+                }
+            }
+        }
+        assertEquals(emptyList<String>(), aliceListener.problems + bobListener.problems)
+    }
+
+    class Side(val call: Call, val listener: RecordingListener, val camera: SyntheticCamera)
+
+    @Test
+    fun `two calls meet through the relay and exchange video and audio`() = withTwoCalls { alice, bob ->
+        eventually("both connected") { alice.listener.hasState { it is CallState.Connected } && bob.listener.hasState { it is CallState.Connected } }
+        eventually("30 video frames and 30 audio chunks each way") {
+            listOf(alice, bob).all { it.listener.videoFrames.get() >= 30 && it.listener.audioChunks.get() >= 30 }
+        }
+        assertEquals(listOf(240 to 320), alice.listener.remoteSizes, "Alice sees Bob's camera")
+        assertEquals(listOf(320 to 240), bob.listener.remoteSizes, "Bob sees Alice's camera")
+        val stats = alice.call.stats()
+        assertTrue(stats.videoFramesSent > 0uL && stats.audioPacketsSent > 0uL, "stats count what was sent: $stats")
+        assertEquals(240u to 320u, stats.remoteWidth to stats.remoteHeight)
+        eventually("stats arrive through the listener") { alice.listener.lastStats.get() != null }
+        assertTrue(alice.listener.states.first() is CallState.Connecting, "first state: ${alice.listener.states}")
+    }
+
+    @Test
+    fun `a camera switch with a new size reaches the other side without renegotiation`() = withTwoCalls { alice, bob ->
+        eventually("Bob decodes Alice's user camera") { bob.listener.videoFrames.get() >= 10 }
+        assertEquals(CameraFacing.USER, alice.call.cameraFacing())
+        val offersBefore = alice.call.stats().offersOrAnswers()
+
+        val switchedAt = System.nanoTime()
+        alice.call.setCameraFacing(CameraFacing.ENVIRONMENT)
+        alice.camera.resize(640, 480)
+
+        assertEquals(CameraFacing.ENVIRONMENT, alice.call.cameraFacing())
+        assertFalse(mirrorsSelfView(CameraFacing.ENVIRONMENT))
+        assertTrue(mirrorsSelfView(CameraFacing.USER))
+        eventually("Bob sees the environment camera's 640x480") { bob.listener.remoteSizes.lastOrNull() == 640 to 480 }
+        println("camera switch: first 640x480 frame at Bob after ${(bob.listener.lastFrameAtNanos - switchedAt) / 1_000_000} ms")
+        assertEquals(listOf(320 to 240, 640 to 480), bob.listener.remoteSizes)
+        assertEquals(offersBefore, alice.call.stats().offersOrAnswers(), "no new offer or answer")
+    }
+
+    private fun CallStats.offersOrAnswers() = offersCreated + answersCreated
+
+    @Test
+    fun `hanging up ends the other side with PeerLeft`() = withTwoCalls { alice, bob ->
+        eventually("both connected") { alice.listener.hasState { it is CallState.Connected } && bob.listener.hasState { it is CallState.Connected } }
+        alice.call.hangUp()
+        eventually("Bob's call ends with PeerLeft") { bob.listener.states.lastOrNull() == CallState.Ended(EndReason.PEER_LEFT) }
+        eventually("Alice's call ends with HungUp") { alice.listener.states.lastOrNull() == CallState.Ended(EndReason.HUNG_UP) }
+        assertThrows<CallException.CallEnded> { alice.call.sendAudio(directBuffer(1920)) }
+        alice.call.hangUp() // twice is harmless
+    }
+
+    @Test
+    fun `a listener that throws on every callback does not take the call down`() =
+        withTwoCalls(bobListener = RecordingListener(throwEverywhere = true)) { alice, bob ->
+            eventually("Bob keeps receiving despite throwing") { bob.listener.videoFrames.get() >= 20 && bob.listener.audioChunks.get() >= 20 }
+            eventually("the failures are counted") { bob.call.stats().listenerFailures >= 40uL }
+            alice.call.hangUp()
+            eventually("Bob still hears that Alice left") { bob.listener.states.lastOrNull() == CallState.Ended(EndReason.PEER_LEFT) }
+        }
+
+    @Test
+    fun `callbacks of one call arrive on one long-lived thread`() = withTwoCalls { alice, _ ->
+        eventually("many callbacks") { alice.listener.videoFrames.get() >= 20 && alice.listener.audioChunks.get() >= 20 }
+        val threads = alice.listener.callbackThreads
+        assertEquals(1, threads.size, "threads: $threads")
+        assertTrue(threads.single() != Thread.currentThread())
+    }
+
+    @Test
+    fun `a relay URL that is not a WebSocket URL is refused with a typed exception`() {
+        val error = assertThrows<CallException.InvalidConfig> { Call(config("room").copy(relayUrl = "http://x"), RecordingListener()) }
+        assertTrue(error.reason.contains("ws://"), error.reason)
+    }
+
+    @Test
+    fun `an empty room is refused with a typed exception`() {
+        assertThrows<CallException.InvalidConfig> { Call(config(""), RecordingListener()) }
+    }
+
+    @Test
+    fun `bad video limits and ICE URLs are refused with typed exceptions`() {
+        val badVideo = VideoSettings(minBitrateKbps = 3000u, maxBitrateKbps = 100u)
+        assertThrows<CallException.InvalidConfig> { Call(config("room").copy(video = badVideo), RecordingListener()) }
+        val badIce = listOf(IceServer(urls = listOf("http://stun.example")))
+        assertThrows<CallException.InvalidConfig> { Call(config("room").copy(iceServers = badIce), RecordingListener()) }
+    }
+
+    @Test
+    fun `frames with wrong sizes or rotations are refused with typed exceptions`() {
+        Call(config(newRoom()), RecordingListener()).use { call ->
+            val planes = I420Planes.moving(64, 48, 0)
+            assertThrows<CallException.InvalidFrame> { call.sendVideoI420(planes.y, planes.u, planes.v, 64u, 32u, 32u, 64u, 480u, 0u, 0) }
+            assertThrows<CallException.InvalidFrame> { call.sendVideoI420(planes.y, planes.u, planes.v, 64u, 32u, 32u, 64u, 48u, 45u, 0) }
+            assertThrows<CallException.InvalidFrame> { call.sendAudio(directBuffer(100)) }
+            call.sendVideoI420(planes.y, planes.u, planes.v, 64u, 32u, 32u, 64u, 48u, 90u, 0)
+        }
+    }
+
+    @Test
+    fun `closing a call twice is safe and later use fails cleanly`() {
+        val listener = RecordingListener()
+        val call = Call(config(newRoom()), listener)
+        eventually("the call reaches the relay") { listener.hasState { it is CallState.WaitingForPeer } }
+        call.close()
+        call.close()
+        assertThrows<IllegalStateException> { call.stats() }
+        val statesAtClose = listener.states.size
+        Thread.sleep(200)
+        assertEquals(statesAtClose, listener.states.size, "no callback after close()")
+    }
+
+    @Test
+    fun `mute and video off are remembered`() {
+        Call(config(newRoom()), RecordingListener()).use { call ->
+            assertFalse(call.isMuted())
+            call.setMuted(true)
+            assertTrue(call.isMuted())
+            call.setVideoEnabled(false)
+            assertFalse(call.isVideoEnabled())
+            call.setVideoEnabled(true)
+            assertTrue(call.isVideoEnabled())
+        }
+    }
+}

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Tests the bindings end to end: the Rust unit tests of the FFI layer, then the generated
+# Kotlin API on the JVM against the freshly built library, with a real relay process.
+#
+#   bindings/test.sh            # debug build
+#   bindings/test.sh --release  # release build (what the benchmark uses)
+#
+# Needs cargo, a JDK 17+ and Maven; Maven fetches its plugins and JNA, kotlinx-coroutines and
+# JUnit from Maven Central on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=debug
+cargo_flags=()
+[ "${1:-}" = "--release" ] && { profile=release; cargo_flags+=(--release); }
+
+cargo test -q -p videochat-ffi --lib "${cargo_flags[@]}"
+cargo build -q -p videochat-server "${cargo_flags[@]}"   # the relay the Kotlin tests start
+bindings/build.sh "$@"
+
+# Quiet Maven, but keep Surefire's per-class and summary lines ("Tests run: N, Failures: ...").
+mvn -B -ntp -f bindings/kotlin/pom.xml test \
+  -Dcargo.profile="$profile" \
+  ${CARGO_TARGET_DIR:+-Dcargo.target.dir="$CARGO_TARGET_DIR"} \
+  -Dstyle.color=never \
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+  -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugins.surefire=info \
+  -Dorg.slf4j.simpleLogger.log.org.apache.maven.plugin.surefire=info 2>&1 \
+  | sed -u 's/\x1b\[[0-9;]*m//g'   # Maven 3.8 leaves colour resets even in batch mode
