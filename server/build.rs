@@ -32,7 +32,8 @@ fn main() {
     }
     table.push(']');
 
-    let out = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("static_files.rs");
+    let out =
+        PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("static_files.rs");
     fs::write(out, table).expect("OUT_DIR is writable");
 }
 

@@ -100,10 +100,9 @@ impl EventSink {
             let queued = queue.events.iter().filter(|e| e.same_kind(&event)).count();
             if queued >= limit
                 && let Some(oldest) = queue.events.iter().position(|e| e.same_kind(&event))
+                && let Some(Event::Video(_)) = queue.events.remove(oldest)
             {
-                if let Some(Event::Video(_)) = queue.events.remove(oldest) {
-                    self.shared.dropped_video.fetch_add(1, Ordering::Relaxed);
-                }
+                self.shared.dropped_video.fetch_add(1, Ordering::Relaxed);
             }
         }
         queue.events.push_back(event);

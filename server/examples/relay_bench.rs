@@ -42,7 +42,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut child = Command::new(&binary)
         // The latency loop sends far faster than a client may (50 frames/s):
         // lift the rate limit for the benchmark only.
-        .args(["--listen", "127.0.0.1:0", "--rate-burst", "1000000", "--rate-per-second", "1000000"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--rate-burst",
+            "1000000",
+            "--rate-per-second",
+            "1000000",
+        ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .spawn()?;
@@ -50,7 +57,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = Server(child);
     let mut line = String::new();
     stdout.read_line(&mut line)?;
-    let addr = line.trim().strip_prefix("listening on http://").ok_or("unexpected first line")?;
+    let addr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .ok_or("unexpected first line")?;
     let url = format!("ws://{addr}/ws");
     let pid = server.0.id();
 
@@ -66,9 +76,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let after = vm_rss_kib(pid)?;
     let per_connection = (after.saturating_sub(before)) as f64 * 1024.0 / (2 * (idle / 2)) as f64;
-    println!("idle connections: {} (joined in pairs), opened in {opened_in:.2?}", 2 * (idle / 2));
+    println!(
+        "idle connections: {} (joined in pairs), opened in {opened_in:.2?}",
+        2 * (idle / 2)
+    );
     println!("server VmRSS: {before} KiB before, {after} KiB after");
-    println!("idle memory per connection: {:.1} KiB ({per_connection:.0} bytes)", per_connection / 1024.0);
+    println!(
+        "idle memory per connection: {:.1} KiB ({per_connection:.0} bytes)",
+        per_connection / 1024.0
+    );
 
     let latencies = measure_latency(&url, round_trips).await?;
     let p = |q: f64| latencies[((latencies.len() - 1) as f64 * q) as usize];
@@ -79,7 +95,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         p(0.99),
         p(1.0)
     );
-    println!("one relay pass (half a round trip): p50 {:.0} us, p99 {:.0} us", p(0.50) / 2.0, p(0.99) / 2.0);
+    println!(
+        "one relay pass (half a round trip): p50 {:.0} us, p99 {:.0} us",
+        p(0.50) / 2.0,
+        p(0.99) / 2.0
+    );
     println!("server VmRSS at the end: {} KiB", vm_rss_kib(pid)?);
 
     idle_sockets.clear();
@@ -90,11 +110,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// Builds `videochat-server` with this example's profile and returns its path.
 fn build_server() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
     let me = std::env::current_exe()?;
-    let profile_dir = me.parent().and_then(|p| p.parent()).ok_or("unexpected example path")?;
+    let profile_dir = me
+        .parent()
+        .and_then(|p| p.parent())
+        .ok_or("unexpected example path")?;
     let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
-    build.args(["build", "-q", "-p", "videochat-server", "--bin", "videochat-server"]);
+    build.args([
+        "build",
+        "-q",
+        "-p",
+        "videochat-server",
+        "--bin",
+        "videochat-server",
+    ]);
     if release {
         build.arg("--release");
     }
@@ -105,7 +135,11 @@ fn build_server() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
 }
 
 /// Opens `pairs` rooms of two joined sockets, 64 connections at a time.
-async fn open_pairs(url: &str, pairs: usize, label: &str) -> Result<Vec<Ws>, Box<dyn std::error::Error>> {
+async fn open_pairs(
+    url: &str,
+    pairs: usize,
+    label: &str,
+) -> Result<Vec<Ws>, Box<dyn std::error::Error>> {
     let rooms: Vec<Result<Vec<Ws>, String>> = stream::iter(0..pairs)
         .map(|i| async move {
             let room = format!("{label}-{i}");
@@ -125,9 +159,13 @@ async fn open_pairs(url: &str, pairs: usize, label: &str) -> Result<Vec<Ws>, Box
 }
 
 async fn join(url: &str, room: &str) -> Result<Ws, String> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.map_err(|e| e.to_string())?;
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .map_err(|e| e.to_string())?;
     let join = format!(r#"{{"type":"join","room":"{room}"}}"#);
-    ws.send(Message::text(join)).await.map_err(|e| e.to_string())?;
+    ws.send(Message::text(join))
+        .await
+        .map_err(|e| e.to_string())?;
     let answer = next_text(&mut ws).await?;
     if answer.contains("\"created\"") || answer.contains("\"joined\"") {
         Ok(ws)
@@ -138,7 +176,11 @@ async fn join(url: &str, room: &str) -> Result<Ws, String> {
 
 async fn expect(ws: &mut Ws, kind: &str) -> Result<(), String> {
     let text = next_text(ws).await?;
-    if text.contains(kind) { Ok(()) } else { Err(format!("expected {kind}, got {text}")) }
+    if text.contains(kind) {
+        Ok(())
+    } else {
+        Err(format!("expected {kind}, got {text}"))
+    }
 }
 
 async fn next_text(ws: &mut Ws) -> Result<String, String> {
@@ -156,7 +198,9 @@ async fn exchange(sockets: &mut [Ws], count: usize) -> Result<(), String> {
     for pair in sockets.chunks_mut(2) {
         if let [a, b] = pair {
             for _ in 0..count {
-                a.send(Message::text("\"ready\"")).await.map_err(|e| e.to_string())?;
+                a.send(Message::text("\"ready\""))
+                    .await
+                    .map_err(|e| e.to_string())?;
                 next_text(b).await?;
             }
         }
@@ -166,7 +210,10 @@ async fn exchange(sockets: &mut [Ws], count: usize) -> Result<(), String> {
 
 /// Round-trip times in microseconds, sorted: A sends a candidate-sized
 /// frame, B echoes it back.
-async fn measure_latency(url: &str, round_trips: usize) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
+async fn measure_latency(
+    url: &str,
+    round_trips: usize,
+) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
     let mut pair = open_pairs(url, 1, "latency").await?;
     let mut b = pair.pop().ok_or("no b")?;
     let mut a = pair.pop().ok_or("no a")?;
@@ -202,7 +249,10 @@ async fn measure_latency(url: &str, round_trips: usize) -> Result<Vec<f64>, Box<
 /// The resident set size of process `pid`, in KiB.
 fn vm_rss_kib(pid: u32) -> Result<u64, Box<dyn std::error::Error>> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmRSS:")).ok_or("no VmRSS")?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .ok_or("no VmRSS")?;
     let kib = line.split_whitespace().nth(1).ok_or("malformed VmRSS")?;
     Ok(kib.parse()?)
 }

@@ -191,26 +191,52 @@ mod tests {
         ]) else {
             panic!("valid command line refused");
         };
-        assert_eq!(config.listen, "127.0.0.1:0".parse().expect("literal address"));
+        assert_eq!(
+            config.listen,
+            "127.0.0.1:0".parse().expect("literal address")
+        );
         let tls = config.tls.expect("tls configured");
-        assert_eq!((tls.cert.to_str(), tls.key.to_str()), (Some("c.pem"), Some("k.pem")));
+        assert_eq!(
+            (tls.cert.to_str(), tls.key.to_str()),
+            (Some("c.pem"), Some("k.pem"))
+        );
         assert_eq!(config.limits.heartbeat_interval, Duration::from_millis(200));
         assert_eq!(config.limits.heartbeat_timeout, Duration::from_millis(600));
         assert_eq!(config.limits.max_connections, 5);
-        assert_eq!((config.limits.rate_burst, config.limits.rate_per_second), (7, 3));
+        assert_eq!(
+            (config.limits.rate_burst, config.limits.rate_per_second),
+            (7, 3)
+        );
     }
 
     #[test]
     fn bad_command_lines_are_refused_with_a_reason() {
-        assert_eq!(parse(&["--bogus", "1"]), Err(ConfigError::UnknownOption("--bogus".into())));
-        assert_eq!(parse(&["--listen"]), Err(ConfigError::MissingValue("--listen".into())));
-        assert!(matches!(parse(&["--listen", "nowhere"]), Err(ConfigError::InvalidValue { .. })));
+        assert_eq!(
+            parse(&["--bogus", "1"]),
+            Err(ConfigError::UnknownOption("--bogus".into()))
+        );
+        assert_eq!(
+            parse(&["--listen"]),
+            Err(ConfigError::MissingValue("--listen".into()))
+        );
+        assert!(matches!(
+            parse(&["--listen", "nowhere"]),
+            Err(ConfigError::InvalidValue { .. })
+        ));
         assert_eq!(parse(&["--tls-cert", "c.pem"]), Err(ConfigError::HalfTls));
         assert_eq!(
-            parse(&["--heartbeat-interval-ms", "500", "--heartbeat-timeout-ms", "500"]),
+            parse(&[
+                "--heartbeat-interval-ms",
+                "500",
+                "--heartbeat-timeout-ms",
+                "500"
+            ]),
             Err(ConfigError::HeartbeatTimeoutTooShort)
         );
-        assert!(matches!(parse(&["--max-connections", "0"]), Err(ConfigError::InvalidValue { .. })));
+        assert!(matches!(
+            parse(&["--max-connections", "0"]),
+            Err(ConfigError::InvalidValue { .. })
+        ));
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
     }
 }

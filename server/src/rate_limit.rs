@@ -105,6 +105,10 @@ mod tests {
         let quiet = t0 + Duration::from_secs(1);
         assert_eq!(limiter.check(quiet), Verdict::Allow);
         limiter.check(quiet);
-        assert_eq!(limiter.check(quiet), Verdict::Refuse, "a fresh first strike");
+        assert_eq!(
+            limiter.check(quiet),
+            Verdict::Refuse,
+            "a fresh first strike"
+        );
     }
 }

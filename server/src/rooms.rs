@@ -123,11 +123,18 @@ mod tests {
         let mut rooms = Rooms::default();
         let r = room("abc");
         assert_eq!(rooms.join(&r, 1, "one"), JoinOutcome::Created);
-        assert_eq!(rooms.join(&r, 2, "two"), JoinOutcome::Joined { initiator: &"one" });
+        assert_eq!(
+            rooms.join(&r, 2, "two"),
+            JoinOutcome::Joined { initiator: &"one" }
+        );
         assert_eq!(rooms.join(&r, 3, "three"), JoinOutcome::Full);
         assert_eq!(rooms.peer(&r, 1), Some(&"two"));
         assert_eq!(rooms.peer(&r, 2), Some(&"one"));
-        assert_eq!(rooms.peer(&r, 3), None, "the refused third is nobody's peer");
+        assert_eq!(
+            rooms.peer(&r, 3),
+            None,
+            "the refused third is nobody's peer"
+        );
     }
 
     #[test]
@@ -138,7 +145,10 @@ mod tests {
         rooms.join(&r, 2, "two");
         assert_eq!(rooms.leave(&r, 1), Some(Some(&"two")));
         assert_eq!(rooms.peer(&r, 2), None);
-        assert_eq!(rooms.join(&r, 3, "three"), JoinOutcome::Joined { initiator: &"two" });
+        assert_eq!(
+            rooms.join(&r, 3, "three"),
+            JoinOutcome::Joined { initiator: &"two" }
+        );
     }
 
     #[test]

@@ -41,8 +41,14 @@ mod tests {
         let (index, mime) = lookup("/").expect("index.html is embedded");
         assert_eq!(mime, "text/html; charset=utf-8");
         assert_eq!(index, include_bytes!("../static/index.html"));
-        assert_eq!(lookup("/app.js").map(|(_, m)| m), Some("text/javascript; charset=utf-8"));
-        assert_eq!(lookup("/style.css").map(|(_, m)| m), Some("text/css; charset=utf-8"));
+        assert_eq!(
+            lookup("/app.js").map(|(_, m)| m),
+            Some("text/javascript; charset=utf-8")
+        );
+        assert_eq!(
+            lookup("/style.css").map(|(_, m)| m),
+            Some("text/css; charset=utf-8")
+        );
         assert!(lookup("/../Cargo.toml").is_none());
     }
 }

@@ -21,7 +21,12 @@ async fn still_usable(client: &mut Client) {
 async fn malformed_json_is_bad_json_and_the_connection_stays_open() {
     let relay = Relay::start(&[]);
     let mut client = Client::connect(&relay).await;
-    for frame in ["{not json", "", r#"{"type":"join"}"#, r#"{"type":"join","room":7}"#] {
+    for frame in [
+        "{not json",
+        "",
+        r#"{"type":"join"}"#,
+        r#"{"type":"join","room":7}"#,
+    ] {
         client.send(frame).await;
         client.expect_error("bad_json").await;
     }
@@ -34,7 +39,9 @@ async fn binary_frames_are_bad_json() {
     let mut client = Client::connect(&relay).await;
     client
         .ws
-        .send(Message::binary(b"{\"type\":\"join\",\"room\":\"x\"}".to_vec()))
+        .send(Message::binary(
+            b"{\"type\":\"join\",\"room\":\"x\"}".to_vec(),
+        ))
         .await
         .expect("frame sent");
     client.expect_error("bad_json").await;
@@ -48,8 +55,16 @@ async fn relay_event_types_from_a_client_are_refused_as_bad_json_not_forwarded()
     let (mut a, _) = Client::joined(&relay, &name).await;
     let (mut b, _) = Client::joined(&relay, &name).await;
     a.expect_event("peer-joined").await;
-    for kind in ["created", "joined", "peer-joined", "peer-left", "full", "error"] {
-        b.send(&format!(r#"{{"type":"{kind}","room":"{name}"}}"#)).await;
+    for kind in [
+        "created",
+        "joined",
+        "peer-joined",
+        "peer-left",
+        "full",
+        "error",
+    ] {
+        b.send(&format!(r#"{{"type":"{kind}","room":"{name}"}}"#))
+            .await;
         b.expect_error("bad_json").await;
     }
     a.expect_silence(Duration::from_millis(300)).await;
@@ -62,7 +77,10 @@ async fn an_oversize_frame_is_too_large_and_closes_with_1009() {
     let (mut a, _) = Client::joined(&relay, &name).await;
     let (mut b, _) = Client::joined(&relay, &name).await;
     a.expect_event("peer-joined").await;
-    let oversize = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "a".repeat(MAX_MESSAGE_BYTES));
+    let oversize = format!(
+        r#"{{"type":"offer","sdp":"{}"}}"#,
+        "a".repeat(MAX_MESSAGE_BYTES)
+    );
     b.send(&oversize).await;
     b.expect_error("too_large").await;
     assert_eq!(b.expect_close().await.code, CloseCode::Size);
@@ -88,7 +106,11 @@ async fn bad_room_names_are_bad_room() {
 async fn relaying_or_bye_before_join_is_not_joined() {
     let relay = Relay::start(&[]);
     let mut client = Client::connect(&relay).await;
-    for frame in ["\"ready\"", r#"{"type":"offer","sdp":"x"}"#, r#"{"type":"bye"}"#] {
+    for frame in [
+        "\"ready\"",
+        r#"{"type":"offer","sdp":"x"}"#,
+        r#"{"type":"bye"}"#,
+    ] {
         client.send(frame).await;
         client.expect_error("not_joined").await;
     }
@@ -112,7 +134,11 @@ async fn a_flood_is_rate_limited_and_repeated_offence_closes_with_1008() {
     let (mut client, _) = Client::joined(&relay, &room("flood")).await;
     // Alone in the room, relayed frames are dropped: the only answers are errors.
     for _ in 0..210 {
-        client.ws.feed(Message::text("\"ready\"")).await.expect("frame queued");
+        client
+            .ws
+            .feed(Message::text("\"ready\""))
+            .await
+            .expect("frame queued");
     }
     client.ws.flush().await.expect("frames sent");
     client.expect_error("rate_limited").await;
@@ -124,7 +150,11 @@ async fn a_burst_within_the_limit_is_not_rate_limited() {
     let relay = Relay::start(&[]);
     let (mut client, _) = Client::joined(&relay, &room("burst")).await;
     for _ in 0..150 {
-        client.ws.feed(Message::text("\"ready\"")).await.expect("frame queued");
+        client
+            .ws
+            .feed(Message::text("\"ready\""))
+            .await
+            .expect("frame queued");
     }
     client.ws.flush().await.expect("frames sent");
     client.expect_silence(Duration::from_millis(300)).await;

@@ -14,7 +14,11 @@ async fn get(relay: &Relay, path: &str) -> (u16, Vec<u8>) {
 async fn the_first_line_names_the_bound_port_and_healthz_answers_ok() {
     let relay = Relay::start(&[]);
     assert_eq!(relay.scheme, "http");
-    assert_ne!(relay.addr.port(), 0, "port 0 was replaced by the bound port");
+    assert_ne!(
+        relay.addr.port(),
+        0,
+        "port 0 was replaced by the bound port"
+    );
     assert_eq!(get(&relay, "/healthz").await, (200, b"ok".to_vec()));
 }
 
@@ -61,5 +65,8 @@ async fn connections_beyond_the_limit_get_503_until_a_place_frees_up() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(admitted.is_some(), "a freed place is given to the next client");
+    assert!(
+        admitted.is_some(),
+        "a freed place is given to the next client"
+    );
 }

@@ -11,7 +11,10 @@ async fn first_joiner_creates_second_joins_and_the_initiator_hears_peer_joined()
     let relay = Relay::start(&[]);
     let name = room("pair");
     let (mut a, created) = Client::joined(&relay, &name).await;
-    assert_eq!(created, serde_json::json!({"type": "created", "room": name}));
+    assert_eq!(
+        created,
+        serde_json::json!({"type": "created", "room": name})
+    );
     let (_b, joined) = Client::joined(&relay, &name).await;
     assert_eq!(joined, serde_json::json!({"type": "joined", "room": name}));
     let peer_joined = a.expect_event("peer-joined").await;

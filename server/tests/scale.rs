@@ -21,7 +21,10 @@ async fn a_thousand_connections_in_five_hundred_rooms_each_exchange_messages() {
             let name = format!("scale-{i}");
             let (mut a, created) = Client::joined_url(&url, &name).await;
             let (mut b, joined) = Client::joined_url(&url, &name).await;
-            assert_eq!((created["type"].as_str(), joined["type"].as_str()), (Some("created"), Some("joined")));
+            assert_eq!(
+                (created["type"].as_str(), joined["type"].as_str()),
+                (Some("created"), Some("joined"))
+            );
             a.expect_event("peer-joined").await;
             // Every room's two sockets are open before anyone talks.
             all_open.wait().await;

@@ -36,15 +36,23 @@ async fn a_slow_reader_is_dropped_and_its_peer_told_peer_left() {
     let started = Instant::now();
     let mut sent = 0u32;
     while !watcher.is_finished() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the slow reader was never dropped");
-        sink.send(Message::text(offer.as_str())).await.expect("the relay keeps reading");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the slow reader was never dropped"
+        );
+        sink.send(Message::text(offer.as_str()))
+            .await
+            .expect("the relay keeps reading");
         sent += 1;
         if sent >= 150 {
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
     let (peer_left, rate_limited, stream) = watcher.await.expect("the watcher ends");
-    eprintln!("slow reader dropped after {sent} frames in {:?}", started.elapsed());
+    eprintln!(
+        "slow reader dropped after {sent} frames in {:?}",
+        started.elapsed()
+    );
     assert!(peer_left, "the sender is told its peer left");
     assert!(!rate_limited, "the sender stayed within the rate limit");
 

@@ -317,11 +317,11 @@ impl Running {
     /// Hands media to the decoder thread; if it is behind, video is dropped
     /// and a key frame requested so the picture recovers cleanly.
     fn forward(&mut self, received: Received, is_video: bool) {
-        if let Err(TrySendError::Full(_)) = self.d.received.try_send(received) {
-            if is_video {
-                Counters::bump(&self.d.counters.key_frame_requests_sent);
-                self.request_key_frame();
-            }
+        if let Err(TrySendError::Full(_)) = self.d.received.try_send(received)
+            && is_video
+        {
+            Counters::bump(&self.d.counters.key_frame_requests_sent);
+            self.request_key_frame();
         }
     }
 

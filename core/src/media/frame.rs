@@ -316,17 +316,17 @@ impl I420Frame {
 
     /// Writes bytes R,G,B,A per pixel (Android `Bitmap.Config.ARGB_8888` memory order, WebGL RGBA).
     pub fn write_rgba(&self, out: &mut [u8]) -> Result<(), FrameError> {
-        self.convert_rgb(out, 4, |px, r, g, b| px.copy_from_slice(&[r, g, b, 255]))
+        self.convert_rgb::<u8, 4>(out, |px, r, g, b| *px = [r, g, b, 255])
     }
 
     /// Writes bytes B,G,R,A per pixel (libyuv "ARGB", iOS `kCVPixelFormatType_32BGRA`).
     pub fn write_bgra(&self, out: &mut [u8]) -> Result<(), FrameError> {
-        self.convert_rgb(out, 4, |px, r, g, b| px.copy_from_slice(&[b, g, r, 255]))
+        self.convert_rgb::<u8, 4>(out, |px, r, g, b| *px = [b, g, r, 255])
     }
 
     /// Writes one `0xAARRGGBB` integer per pixel (Java `int[]` for `Bitmap.setPixels`).
     pub fn write_argb_u32(&self, out: &mut [u32]) -> Result<(), FrameError> {
-        self.convert_rgb(out, 1, |px, r, g, b| {
+        self.convert_rgb::<u32, 1>(out, |px, r, g, b| {
             px[0] = 0xff00_0000 | u32::from(r) << 16 | u32::from(g) << 8 | u32::from(b);
         })
     }
@@ -338,17 +338,16 @@ impl I420Frame {
         Ok(out)
     }
 
-    /// Converts every pixel (BT.601 video range), calling `put(pixel, r, g, b)` with the
-    /// `per_pixel` output elements of each pixel. Chroma terms are computed once per pixel pair.
-    fn convert_rgb<T>(
+    /// Converts every pixel (BT.601 video range, 8.8 fixed point), calling `put` with the `N`
+    /// output elements of each pixel. Chroma terms are computed once per pixel pair.
+    fn convert_rgb<T, const N: usize>(
         &self,
         out: &mut [T],
-        per_pixel: usize,
-        put: impl Fn(&mut [T], u8, u8, u8),
+        put: impl Fn(&mut [T; N], u8, u8, u8),
     ) -> Result<(), FrameError> {
         self.view().validate()?;
         let (w, h) = (self.width as usize, self.height as usize);
-        let needed = w * h * per_pixel;
+        let needed = w * h * N;
         if out.len() != needed {
             return Err(FrameError::OutputSize {
                 len: out.len(),
@@ -357,20 +356,38 @@ impl I420Frame {
         }
         let cs = self.chroma_stride();
         let clamp = |x: i32| (x >> 8).clamp(0, 255) as u8;
-        for (row, out_row) in out.chunks_exact_mut(w * per_pixel).enumerate() {
+        // Chroma upsampled to one sample per pixel, so the per-pixel loop is a straight zip the
+        // compiler can vectorise.
+        let (mut u_full, mut v_full) = (vec![0u8; w], vec![0u8; w]);
+        for (row, out_row) in out.chunks_exact_mut(w * N).enumerate() {
             let y_row = &self.y[row * w..row * w + w];
-            let u_row = &self.u[(row / 2) * cs..(row / 2) * cs + cs];
-            let v_row = &self.v[(row / 2) * cs..(row / 2) * cs + cs];
-            let pairs = out_row.chunks_mut(2 * per_pixel).zip(y_row.chunks(2));
-            for ((out_pair, y_pair), (&u, &v)) in pairs.zip(u_row.iter().zip(v_row)) {
+            if row % 2 == 0 {
+                let c = (row / 2) * cs;
+                upsample_row(&self.u[c..c + cs], &mut u_full);
+                upsample_row(&self.v[c..c + cs], &mut v_full);
+            }
+            // Exact chunks always convert to arrays; fixed sizes drop the bounds checks.
+            let pixels = out_row
+                .chunks_exact_mut(N)
+                .filter_map(|px| <&mut [T; N]>::try_from(px).ok());
+            for (px, ((&luma, &u), &v)) in pixels.zip(y_row.iter().zip(&u_full).zip(&v_full)) {
+                let c = (i32::from(luma) - 16) * 298 + 128;
                 let (d, e) = (i32::from(u) - 128, i32::from(v) - 128);
-                let (r_add, g_add, b_add) = (409 * e + 128, 128 - 100 * d - 208 * e, 516 * d + 128);
-                for (px, &luma) in out_pair.chunks_exact_mut(per_pixel).zip(y_pair) {
-                    let c = (i32::from(luma) - 16) * 298;
-                    put(px, clamp(c + r_add), clamp(c + g_add), clamp(c + b_add));
-                }
+                put(
+                    px,
+                    clamp(c + 409 * e),
+                    clamp(c - 100 * d - 208 * e),
+                    clamp(c + 516 * d),
+                );
             }
         }
         Ok(())
+    }
+}
+
+/// Doubles each chroma sample across two pixels (`full` is one luma row wide).
+fn upsample_row(half: &[u8], full: &mut [u8]) {
+    for (pair, &sample) in full.chunks_mut(2).zip(half) {
+        pair.fill(sample);
     }
 }

@@ -26,6 +26,7 @@
 mod bitrate;
 mod config;
 mod engine;
+mod error;
 mod events;
 mod handler;
 mod receive;
@@ -51,6 +52,7 @@ use webrtc::peer_connection::{PeerConnection, PeerConnectionBuilder};
 pub use bitrate::{BitrateLimits, LossBasedBitrate};
 pub use config::{DEFAULT_STUN_URL, IceServer, PeerConfig};
 pub use engine::{AUDIO_CLOCK_RATE, H264_FMTP, OPUS_FMTP, VIDEO_CLOCK_RATE};
+pub use error::PeerError;
 pub use events::{PeerEvent, PeerState, RemoteAudioPacket, RemoteVideoFrame};
 
 use events::EventSink;
@@ -63,38 +65,6 @@ const MAX_SDP_BYTES: usize = 256 * 1024;
 const MAX_CANDIDATE_BYTES: usize = 1024;
 /// Candidates kept while waiting for the remote description.
 const MAX_EARLY_CANDIDATES: usize = 256;
-
-/// Why a peer operation failed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PeerError {
-    /// The remote's SDP could not be parsed or applied.
-    #[error("bad session description: {0}")]
-    BadSdp(String),
-    /// The remote's ICE candidate could not be parsed or applied.
-    #[error("bad ICE candidate: {0}")]
-    BadCandidate(String),
-    /// The configuration was refused (e.g. a malformed ICE server URL).
-    #[error("bad peer configuration: {0}")]
-    BadConfig(String),
-    /// ICE or DTLS failed; media cannot flow until an ICE restart succeeds.
-    #[error("ICE/DTLS connection failed")]
-    ConnectionFailed,
-    /// Media cannot be sent or requested yet (not connected).
-    #[error("not connected")]
-    NotConnected,
-    /// The peer was closed.
-    #[error("peer closed")]
-    Closed,
-    /// webrtc-rs failed in a way the caller cannot fix.
-    #[error("internal WebRTC error: {0}")]
-    Internal(String),
-}
-
-impl PeerError {
-    pub(crate) fn internal(e: impl std::fmt::Display) -> Self {
-        Self::Internal(e.to_string())
-    }
-}
 
 /// Which side's description [`Peer::set_remote_description`] is given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -199,3 +199,18 @@ fn rgba_conversion_maps_video_range_white_black_and_red() {
         Err(FrameError::OutputSize { .. })
     ));
 }
+
+#[test]
+fn odd_sized_frames_convert_every_pixel_and_inconsistent_planes_are_errors() {
+    // 3x3: chroma is 2x2; the last column and row use the rounded-up chroma samples.
+    let mut frame = I420Frame::new(3, 3);
+    frame.y.fill(235);
+    let mut argb = vec![0u32; 9];
+    frame.write_argb_u32(&mut argb).expect("right size");
+    assert!(argb.iter().all(|&p| p == 0xffff_ffff), "{argb:x?}");
+    frame.u.pop();
+    assert!(matches!(
+        frame.write_rgba(&mut [0u8; 36]),
+        Err(FrameError::PlaneTooShort { plane: "u", .. })
+    ));
+}

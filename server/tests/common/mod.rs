@@ -40,7 +40,9 @@ impl Relay {
             .expect("the relay binary starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
         let mut line = String::new();
-        stdout.read_line(&mut line).expect("the relay prints its address");
+        stdout
+            .read_line(&mut line)
+            .expect("the relay prints its address");
         let url = line
             .trim()
             .strip_prefix("listening on ")
@@ -100,11 +102,12 @@ impl Client {
     /// Connects to `url` and joins `room`, returning the relay's answer.
     pub async fn joined_url(url: &str, room: &str) -> (Client, Value) {
         let mut client = Client::connect_url(url).await;
-        client.send(&format!(r#"{{"type":"join","room":"{room}"}}"#)).await;
+        client
+            .send(&format!(r#"{{"type":"join","room":"{room}"}}"#))
+            .await;
         let answer = client.recv_json().await;
         (client, answer)
     }
-
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
@@ -147,7 +150,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
     pub async fn next_message(&mut self, wait: Duration) -> Option<Message> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let next = tokio::time::timeout_at(deadline, self.ws.next()).await.ok()??;
+            let next = tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??;
             match next {
                 Ok(Message::Ping(_) | Message::Pong(_)) => continue,
                 Ok(message) => return Some(message),
@@ -190,7 +195,9 @@ pub fn room(label: &str) -> String {
 /// Sends a raw HTTP/1.1 GET over `io` and returns (status, body).
 pub async fn http_get<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, path: &str) -> (u16, Vec<u8>) {
     let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    io.write_all(request.as_bytes()).await.expect("request sent");
+    io.write_all(request.as_bytes())
+        .await
+        .expect("request sent");
     let mut response = Vec::new();
     tokio::time::timeout(PATIENCE, io.read_to_end(&mut response))
         .await
