@@ -6,7 +6,7 @@
 #
 # Output (generated, never committed): bindings/out/kotlin/org/videochat/core/videochat.kt,
 # bindings/out/swift/{videochat.swift, VideoChatCoreFFI.h, VideoChatCoreFFI.modulemap}.
-# The Swift files are also copied into bindings/swift/ where the package expects them.
+# The Swift source and header are also copied into the Swift package (bindings/swift/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,13 +34,11 @@ rm -rf "$out/kotlin" "$out/swift"
 "$bindgen" generate --library "$lib" --language kotlin --out-dir "$out/kotlin" --no-format >/dev/null
 "$bindgen" generate --library "$lib" --language swift --out-dir "$out/swift" >/dev/null
 
-# The Swift package layout: generated Swift beside the hand-written helpers, the C header and
-# modulemap in the FFI target (both paths are gitignored).
+# The Swift package layout (bindings/swift, gitignored copies): the generated Swift beside the
+# hand-written helpers, the header beside the hand-written host modulemap.
 swift_pkg=bindings/swift
-mkdir -p "$swift_pkg/Sources/VideoChatCore/Generated" "$swift_pkg/Sources/VideoChatCoreFFI/include"
-cp "$out/swift/"*.swift "$swift_pkg/Sources/VideoChatCore/Generated/"
-cp "$out/swift/VideoChatCoreFFI.h" "$swift_pkg/Sources/VideoChatCoreFFI/include/"
-# SwiftPM wants the modulemap named module.modulemap inside include/.
-cp "$out/swift/VideoChatCoreFFI.modulemap" "$swift_pkg/Sources/VideoChatCoreFFI/include/module.modulemap"
+mkdir -p "$swift_pkg/Sources/VideoChatCore/Generated"
+cp "$out/swift/VideoChatCore.swift" "$swift_pkg/Sources/VideoChatCore/Generated/"
+cp "$out/swift/VideoChatCoreFFI.h" "$swift_pkg/Sources/VideoChatCoreFFI/"
 
 echo "bindings: $lib -> $out/kotlin, $out/swift"

@@ -4,7 +4,7 @@ use videochat_core::media::I420Frame;
 
 use crate::error::CallError;
 
-/// The pixel layout the UI wants remote video in (set in [`crate::CallConfig`]).
+/// The pixel layout the UI wants remote video in (set in `CallConfig`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum FrameFormat {
     /// Planar 4:2:0, planes packed one after another: Y (`width` bytes a row), then U and V
@@ -15,7 +15,7 @@ pub enum FrameFormat {
     Rgba,
 }
 
-/// Where one plane lies in [`RemoteVideoFrame`]'s buffer.
+/// Where one plane lies in a `RemoteVideoFrame`'s buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
 pub struct PlaneLayout {
     /// Byte offset of the plane's first row.
@@ -28,11 +28,11 @@ pub struct PlaneLayout {
 
 /// One decoded remote picture, upright, owned by Rust and shared with the UI.
 ///
-/// Reading it costs no copy: [`RemoteVideoFrame::data_address`] with
-/// [`RemoteVideoFrame::byte_len`] describe the pixels in place (the Kotlin helper
+/// Reading it costs no copy: `data_address` with
+/// `byte_len` describe the pixels in place (the Kotlin helper
 /// `RemoteVideoFrame.pixels()` wraps them in a direct `ByteBuffer`, the Swift helper
 /// `withPixels` in an `UnsafeRawBufferPointer`). The pixels stay valid until the frame is closed
-/// (Kotlin `close()` / `use {}`, Swift: last reference released). [`RemoteVideoFrame::to_bytes`]
+/// (Kotlin `close()` / `use {}`, Swift: last reference released). `to_bytes`
 /// is the simple, copying alternative (about a millisecond at 720p).
 #[derive(Debug, uniffi::Object)]
 pub struct RemoteVideoFrame {

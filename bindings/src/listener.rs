@@ -7,7 +7,7 @@ use crate::frame::RemoteVideoFrame;
 use crate::stats::CallStats;
 use crate::types::CallState;
 
-/// What a call tells the UI. Implemented in Kotlin or Swift and passed to [`crate::Call::new`].
+/// What a call tells the UI. Implemented in Kotlin or Swift and passed to the `Call` constructor.
 ///
 /// # Threads
 /// Every callback of one call arrives on that call's own delivery thread, named

@@ -17,7 +17,7 @@ pub struct CallConfig {
     /// The room both people enter (1-64 letters, digits, `-` or `_`).
     pub room: String,
     /// STUN and TURN servers. Empty: host candidates only (same LAN). The seed's public STUN
-    /// server is [`default_ice_servers`].
+    /// server is `default_ice_servers()`.
     #[uniffi(default = [])]
     pub ice_servers: Vec<IceServer>,
     /// Limits for the video we send.
@@ -70,7 +70,7 @@ impl Default for VideoSettings {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
 pub enum CameraFacing {
     /// The front camera, facing the user. Its self-view is mirrored (see
-    /// [`mirrors_self_view`]); what is sent never is.
+    /// `mirrors_self_view`); what is sent never is.
     User,
     /// The rear camera, facing the scene. Never mirrored.
     Environment,

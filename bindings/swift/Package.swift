@@ -40,7 +40,12 @@ let package = Package(
         .target(
             name: "VideoChatCore",
             dependencies: ["VideoChatCoreFFI"],
-            path: "Sources/VideoChatCore"
+            path: "Sources/VideoChatCore",
+            linkerSettings: [
+                // The static core contains openh264 (C++) and uses the system random source.
+                .linkedLibrary("c++", .when(platforms: [.iOS, .macOS])),
+                .linkedFramework("Security", .when(platforms: [.iOS, .macOS])),
+            ]
         ),
         .testTarget(
             name: "VideoChatCoreTests",

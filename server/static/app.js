@@ -6,6 +6,7 @@
 import { Signaling } from './signaling.js';
 import { LocalMedia } from './media.js';
 import { candidateInit, candidateMessage, mediaStats, preferH264 } from './webrtc.js';
+import { securityCode } from './security-code.js';
 
 const STUN_DEFAULT = 'stun:stun.l.google.com:19302';
 const DISCONNECTED_GRACE_MS = 3000; // 'disconnected' often heals by itself; restart ICE after this
@@ -27,6 +28,7 @@ const ui = {
   remote: $('remote-video'), local: $('local-video'), status: $('status'), room: $('room-name'),
   copy: $('copy-link'), tapToPlay: $('tap-to-play'), mute: $('mute'), video: $('video'),
   camera: $('camera'), hangup: $('hangup'), rejoin: $('rejoin'), call: $('call'),
+  code: $('security-code'),
 };
 const now = () => performance.now();
 
@@ -287,6 +289,8 @@ function closePeerConnection() {
   call.disconnectedTimer = null;
   call.pc?.close();
   call.pc = null;
+  call.securityCode = null;
+  ui.code.hidden = true;
   call.videoSender = null;
   call.pendingCandidates = [];
   call.applyingRemote = false;
@@ -324,6 +328,12 @@ function onConnectionState(pc) {
   if (pc.connectionState === 'connected') {
     call.times.connected ??= now();
     setState('connected');
+    securityCode(pc).then((code) => {
+      if (pc !== call.pc) return;
+      call.securityCode = code;
+      ui.code.textContent = code ? `Security code ${code}` : '';
+      ui.code.hidden = !code;
+    });
   }
 }
 
@@ -414,6 +424,8 @@ window.videochat = Object.freeze({
   get room() { return room; },
   get role() { return call.joined ? (call.initiator ? 'initiator' : 'answerer') : null; },
   get facing() { return media.facing; },
+  /** Compare with the other person's: equal codes mean no one is in the middle. */
+  get securityCode() { return call.securityCode ?? null; },
   get switching() { return media.switching; },
   get counters() { return { ...call.counters, cameraSwitches: media.switches }; },
   /** ms from "both in the room" (joined / peer-joined) to connected and to the first remote

@@ -61,7 +61,7 @@ export function snapshot(page) {
     const h = window.videochat;
     return {
       state: h.state, detail: h.detail, room: h.room, role: h.role, facing: h.facing,
-      switching: h.switching, ...h.counters, ...h.timings, ...(await h.stats()),
+      switching: h.switching, securityCode: h.securityCode, ...h.counters, ...h.timings, ...(await h.stats()),
     };
   });
 }

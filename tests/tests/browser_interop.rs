@@ -15,7 +15,13 @@ fn start_browser(relay: &Relay, room: &RoomId) -> (Process, std::process::ChildS
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/browser/browser-peer.mjs");
     let mut child = Command::new("node")
         .args([script, "--url", &relay.http_url(), "--room", room.as_str()])
-        .args(["--min-frames", "30", "--timeout-s", "60", "--until-peer-left"])
+        .args([
+            "--min-frames",
+            "30",
+            "--timeout-s",
+            "60",
+            "--until-peer-left",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -26,7 +32,11 @@ fn start_browser(relay: &Relay, room: &RoomId) -> (Process, std::process::ChildS
     let (role_tx, role_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split(" as ").nth(1).filter(|_| line.contains("joined room")) {
+            if let Some(rest) = line
+                .split(" as ")
+                .nth(1)
+                .filter(|_| line.contains("joined room"))
+            {
                 let _ = role_tx.send(rest.trim().to_owned());
             }
             eprintln!("[browser] {line}");
@@ -67,8 +77,17 @@ fn check(rust_ok: bool, rust: &Value, browser_ok: bool, browser: &Value) {
     // Chromium's <video> plays ours.
     assert!(browser["framesDecoded"].as_u64() >= Some(30), "{browser}");
     assert!(browser["videoWidth"].as_u64() > Some(0), "{browser}");
-    assert!(browser["audioPacketsReceived"].as_u64() > Some(0), "{browser}");
+    assert!(
+        browser["audioPacketsReceived"].as_u64() > Some(0),
+        "{browser}"
+    );
     assert_eq!(browser["codec"], "video/H264", "{browser}");
+    // Both derived the same code from the DTLS fingerprints: nobody in the middle.
+    assert!(rust["security_code"].is_string(), "{rust}");
+    assert_eq!(
+        rust["security_code"], browser["securityCode"],
+        "{rust} {browser}"
+    );
     eprintln!("rust: {rust}\nbrowser: {browser}");
 }
 

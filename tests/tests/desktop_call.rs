@@ -67,6 +67,11 @@ fn two_peers_see_and_hear_each_other_through_a_camera_switch() {
         b_report["remote_sizes"],
         serde_json::json!(["1280x720", "720x1280"])
     );
+    assert!(a_report["security_code"].is_string(), "{a_report}");
+    assert_eq!(
+        a_report["security_code"], b_report["security_code"],
+        "same fingerprints on both sides"
+    );
     let offers = number(&a_report, "offers_created") + number(&b_report, "offers_created");
     assert_eq!(
         offers, 1,

@@ -51,7 +51,9 @@ impl ClientFrame {
         let value: Value = serde_json::from_str(text).map_err(|_| ProtocolError::NotJson)?;
         Ok(match type_of(&value) {
             Some("join") => match value.get("room").and_then(Value::as_str) {
-                Some(room) => ClientFrame::Join { room: room.to_owned() },
+                Some(room) => ClientFrame::Join {
+                    room: room.to_owned(),
+                },
                 None => return Err(ProtocolError::Malformed { kind: "join" }),
             },
             Some("bye") => ClientFrame::Bye,
@@ -98,8 +100,14 @@ pub enum RelayEvent {
 
 impl RelayEvent {
     /// The `type` values of relay events.
-    pub const TYPES: [&'static str; 6] =
-        ["created", "joined", "peer-joined", "peer-left", "full", "error"];
+    pub const TYPES: [&'static str; 6] = [
+        "created",
+        "joined",
+        "peer-joined",
+        "peer-left",
+        "full",
+        "error",
+    ];
 
     /// The event as a JSON text frame.
     pub fn to_json(&self) -> String {

@@ -26,6 +26,7 @@ mod config;
 mod driver;
 mod media_receive;
 mod observer;
+mod security_code;
 mod stats;
 mod video_send;
 
@@ -37,11 +38,13 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use crate::media::{FrameError, OPUS_FRAME_SAMPLES, OpusEncoder, VideoFrameRef};
+use crate::peer::Peer;
 
 pub use crate::media::AudioError;
 pub use crate::negotiation::{CallError, CallState, EndReason};
 pub use config::{CallConfig, ConfigError, VideoSettings};
 pub use observer::CallObserver;
+pub use security_code::security_code;
 pub use stats::CallStats;
 
 use driver::{Command, Driver};
@@ -69,6 +72,7 @@ impl CameraFacing {
 /// A running call. Dropping it hangs up.
 pub struct Call {
     commands: mpsc::UnboundedSender<Command>,
+    current_peer: watch::Receiver<Option<Arc<Peer>>>,
     video: VideoSender,
     audio: Mutex<OpusEncoder>,
     video_control: Arc<VideoControl>,
@@ -98,7 +102,7 @@ impl Call {
         let received = media_receive::spawn(observer.clone(), counters.clone(), commands.clone())
             .map_err(|e| internal(&e))?;
         let video = VideoSender::spawn(
-            peer_rx,
+            peer_rx.clone(),
             runtime.clone(),
             video_control.clone(),
             counters.clone(),
@@ -120,6 +124,7 @@ impl Call {
         runtime.spawn(driver.run());
         Ok(Call {
             commands,
+            current_peer: peer_rx,
             video,
             audio: Mutex::new(audio),
             video_control,
@@ -206,6 +211,16 @@ impl Call {
     /// Safe to call more than once.
     pub fn hang_up(&self) {
         let _ = self.commands.send(Command::HangUp);
+    }
+
+    /// The code both people can read to each other to check that the call is
+    /// private (see [`security_code`]); `None` until a peer's description is in.
+    pub fn security_code(&self) -> Option<String> {
+        let peer = self.current_peer.borrow().clone()?;
+        Some(security_code(
+            &peer.local_fingerprint()?,
+            &peer.remote_fingerprint()?,
+        ))
     }
 
     /// The call's counters now.

@@ -59,17 +59,17 @@ final class RecordingListener: CallListener, @unchecked Sendable {
         self.throwEverywhere = throwEverywhere
     }
 
-    var states: [CallState] { lock.withLock { _states } }
-    var remoteSizes: [[UInt32]] { lock.withLock { _remoteSizes } }
-    var videoFrames: Int { lock.withLock { _videoFrames } }
-    var audioChunks: Int { lock.withLock { _audioChunks } }
-    var lastStats: CallStats? { lock.withLock { _stats } }
-    var problems: [String] { lock.withLock { _problems } }
+    var states: [CallState] { lock.locked { _states } }
+    var remoteSizes: [[UInt32]] { lock.locked { _remoteSizes } }
+    var videoFrames: Int { lock.locked { _videoFrames } }
+    var audioChunks: Int { lock.locked { _audioChunks } }
+    var lastStats: CallStats? { lock.locked { _stats } }
+    var problems: [String] { lock.locked { _problems } }
 
     struct Boom: Error {}
 
     func onStateChanged(state: CallState) throws {
-        lock.withLock { _states.append(state) }
+        lock.locked { _states.append(state) }
     }
 
     func onRemoteVideoFrame(frame: RemoteVideoFrame) throws {
@@ -77,7 +77,7 @@ final class RecordingListener: CallListener, @unchecked Sendable {
         let opaque = frame.withPixels { pixels in
             frame.format() != .rgba || (pixels.count >= 4 && pixels[3] == 255)
         }
-        lock.withLock {
+        lock.locked {
             if _remoteSizes.last != size { _remoteSizes.append(size) }
             if !opaque { _problems.append("RGBA alpha is not opaque") }
             _videoFrames += 1
@@ -86,7 +86,7 @@ final class RecordingListener: CallListener, @unchecked Sendable {
     }
 
     func onRemoteAudio(pcm: Data) throws {
-        lock.withLock {
+        lock.locked {
             if pcm.count != 1920 { _problems.append("audio chunk of \(pcm.count) bytes") }
             _audioChunks += 1
         }
@@ -96,7 +96,7 @@ final class RecordingListener: CallListener, @unchecked Sendable {
     func onError(error: CallError) throws {}
 
     func onStats(stats: CallStats) throws {
-        lock.withLock { _stats = stats }
+        lock.locked { _stats = stats }
     }
 
     func hasState(_ predicate: (CallState) -> Bool) -> Bool { states.contains(where: predicate) }
@@ -152,10 +152,10 @@ final class SyntheticCamera: @unchecked Sendable {
         Thread.detachNewThread { [self] in run() }
     }
 
-    func resize(width: Int, height: Int) { lock.withLock { size = (width, height) } }
+    func resize(width: Int, height: Int) { lock.locked { size = (width, height) } }
 
     func stop() {
-        lock.withLock { running = false }
+        lock.locked { running = false }
         _ = done.wait(timeout: .now() + 5)
     }
 
@@ -164,8 +164,8 @@ final class SyntheticCamera: @unchecked Sendable {
         var frame = 0
         var phase = 0.0
         let started = Date()
-        while lock.withLock({ running }) {
-            let (w, h) = lock.withLock { size }
+        while lock.locked({ running }) {
+            let (w, h) = lock.locked { size }
             let planes = I420Planes(width: w, height: h, frame: frame)
             let timestampUs = Int64(Date().timeIntervalSince(started) * 1_000_000)
             do {
@@ -187,5 +187,14 @@ final class SyntheticCamera: @unchecked Sendable {
             frame += 1
             Thread.sleep(forTimeInterval: 0.033)
         }
+    }
+}
+
+extension NSLock {
+    /// `withLock` without depending on the SDK version that added it.
+    func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock()
+        defer { unlock() }
+        return try body()
     }
 }

@@ -54,9 +54,7 @@ impl Args {
                 "--room" => parsed.room = value()?,
                 "--frames" => parsed.frames = number(&flag, &value()?)?,
                 "--timeout-s" => parsed.timeout = Duration::from_secs(number(&flag, &value()?)?),
-                "--linger-ms" => {
-                    parsed.linger = Duration::from_millis(number(&flag, &value()?)?)
-                }
+                "--linger-ms" => parsed.linger = Duration::from_millis(number(&flag, &value()?)?),
                 "--fps" => parsed.fps = number(&flag, &value()?)?,
                 "--size" => (parsed.width, parsed.height) = size(&value()?)?,
                 "--switch-camera-after-frames" => {

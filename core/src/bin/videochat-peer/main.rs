@@ -87,7 +87,10 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
     let mut done_at: Option<Instant> = None;
     let outcome = loop {
         let (done, state) = recorder.wait(Duration::from_millis(20), |o| {
-            (o.frames >= args.frames && o.audio_chunks > 0, o.state.clone())
+            (
+                o.frames >= args.frames && o.audio_chunks > 0,
+                o.state.clone(),
+            )
         });
         if done && done_at.is_none() {
             done_at = Some(Instant::now());
@@ -98,7 +101,11 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
             break Ok(());
         }
         if let Some(state) = state.as_ref().filter(|s| s.is_terminal()) {
-            break if done { Ok(()) } else { Err(format!("the call ended: {state:?}")) };
+            break if done {
+                Ok(())
+            } else {
+                Err(format!("the call ended: {state:?}"))
+            };
         }
         if started.elapsed() > args.timeout {
             break Err(format!(
@@ -107,6 +114,7 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
             ));
         }
     };
+    let security_code = call.security_code(); // gone once the call is closed
     let hung_up_at_ms = unix_us() / 1000;
     stop.store(true, Relaxed);
     call.hang_up();
@@ -123,6 +131,7 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
         &call,
         hung_up_at_ms,
         switched_at_ms.load(Relaxed),
+        security_code,
         &outcome,
     );
     drop(call);
@@ -137,6 +146,7 @@ fn report(
     call: &Call,
     hung_up_at_ms: u64,
     switched_at_ms: u64,
+    security_code: Option<String>,
     outcome: &Result<(), String>,
 ) -> serde_json::Value {
     let stats = call.stats();
@@ -158,6 +168,7 @@ fn report(
             "remote_sizes": o.sizes.iter().map(|((w, h), _)| format!("{w}x{h}")).collect::<Vec<_>>(),
             "remote_size_changed_at_unix_ms": o.sizes.iter().skip(1).map(|(_, at)| at).collect::<Vec<_>>(),
             "camera_switched_at_unix_ms": (switched_at_ms > 0).then_some(switched_at_ms),
+            "security_code": security_code,
             "offers_created": stats.offers_created,
             "answers_created": stats.answers_created,
             "key_frames_sent": stats.key_frames_sent,
