@@ -166,6 +166,12 @@ impl Call {
         self.core.hang_up();
     }
 
+    /// Six digits in two groups (e.g. "042 917") that both people can read to each other: equal
+    /// codes mean no one sits in the middle of the call. `null` until the call is negotiated.
+    pub fn security_code(&self) -> Option<String> {
+        self.core.security_code()
+    }
+
     /// The call's counters now (the listener also gets them about once a second).
     pub fn stats(&self) -> CallStats {
         CallStats::from_core(&self.core.stats(), &self.dispatcher.sink())

@@ -56,6 +56,9 @@ final class CallTests: XCTestCase {
             XCTAssertGreaterThan(stats.videoFramesSent, 0)
             XCTAssertGreaterThan(stats.audioPacketsSent, 0)
             eventually("stats arrive through the listener") { alice.listener.lastStats != nil }
+            let code = try XCTUnwrap(alice.call.securityCode())
+            XCTAssertEqual(code.count, 7)
+            XCTAssertEqual(code, bob.call.securityCode())
         }
     }
 
