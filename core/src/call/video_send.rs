@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use crate::media::{
     FrameError, H264Encoder, H264EncoderConfig, I420Frame, PixelPlanes, Rotation, VideoFrameRef,
-    nv12_to_i420, rotate_i420,
+    nv12_to_i420, rotate_i420, yuv420_to_i420,
 };
 use crate::peer::{Peer, PeerState};
 
@@ -139,6 +139,24 @@ impl VideoSender {
             PixelPlanes::Nv12 { y, uv } => {
                 let mut staging = lock(&self.staging);
                 nv12_to_i420(y, uv, width, height, &mut staging)?;
+                rotate_i420(&staging.view(), frame.rotation, out)
+            }
+            PixelPlanes::Yuv420 {
+                y,
+                u,
+                v,
+                chroma_pixel_stride,
+            } if frame.rotation == Rotation::Deg0 => {
+                yuv420_to_i420(y, u, v, chroma_pixel_stride, width, height, out)
+            }
+            PixelPlanes::Yuv420 {
+                y,
+                u,
+                v,
+                chroma_pixel_stride,
+            } => {
+                let mut staging = lock(&self.staging);
+                yuv420_to_i420(y, u, v, chroma_pixel_stride, width, height, &mut staging)?;
                 rotate_i420(&staging.view(), frame.rotation, out)
             }
         }

@@ -46,6 +46,45 @@ pub fn nv12_to_i420(
     Ok(())
 }
 
+/// Gathers a `YUV_420_888` picture (chroma samples `chroma_pixel_stride` bytes apart) into
+/// I420 planes in `out` (resized as needed). Handles planar, NV12 and NV21 layouts alike.
+pub fn yuv420_to_i420(
+    y: Plane<'_>,
+    u: Plane<'_>,
+    v: Plane<'_>,
+    chroma_pixel_stride: usize,
+    width: u32,
+    height: u32,
+    out: &mut I420Frame,
+) -> Result<(), FrameError> {
+    let frame = VideoFrameRef {
+        planes: PixelPlanes::Yuv420 {
+            y,
+            u,
+            v,
+            chroma_pixel_stride,
+        },
+        width,
+        height,
+        rotation: Rotation::Deg0,
+        timestamp_us: 0,
+    };
+    frame.validate()?;
+    out.resize(width, height);
+    copy_plane(y, width as usize, height as usize, &mut out.y);
+    let (cw, ch) = chroma_size(width, height);
+    let row_len = (cw - 1) * chroma_pixel_stride + 1;
+    for (src, dst) in [(u, &mut out.u), (v, &mut out.v)] {
+        for (row, dst_row) in dst.chunks_exact_mut(cw).take(ch).enumerate() {
+            let samples = src.row(row, row_len).iter().step_by(chroma_pixel_stride);
+            for (d, s) in dst_row.iter_mut().zip(samples) {
+                *d = *s;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Rotates an I420 picture clockwise by `rotation` into `out` (resized to the rotated size).
 pub fn rotate_i420(
     src: &I420Ref<'_>,
@@ -162,6 +201,24 @@ impl UprightConverter {
             (PixelPlanes::Nv12 { y, uv }, rotation) => {
                 nv12_to_i420(y, uv, frame.width, frame.height, &mut self.staging)?;
                 rotate_i420(&self.staging.view(), rotation, &mut self.output)?;
+                Ok(self.output.view())
+            }
+            (
+                PixelPlanes::Yuv420 {
+                    y,
+                    u,
+                    v,
+                    chroma_pixel_stride,
+                },
+                rotation,
+            ) => {
+                let (w, h) = (frame.width, frame.height);
+                if rotation == Rotation::Deg0 {
+                    yuv420_to_i420(y, u, v, chroma_pixel_stride, w, h, &mut self.output)?;
+                } else {
+                    yuv420_to_i420(y, u, v, chroma_pixel_stride, w, h, &mut self.staging)?;
+                    rotate_i420(&self.staging.view(), rotation, &mut self.output)?;
+                }
                 Ok(self.output.view())
             }
         }

@@ -166,6 +166,20 @@ pub enum PixelPlanes<'a> {
         /// Interleaved chroma, U first.
         uv: Plane<'a>,
     },
+    /// Android's `YUV_420_888` as Camera2 hands it over: full-size Y, and U and V planes
+    /// whose samples are `chroma_pixel_stride` bytes apart (1: planar; 2: interleaved in
+    /// either NV12 or NV21 order, the two planes overlapping in one buffer). Each chroma
+    /// plane may end right after its last sample, as Camera2's buffers do.
+    Yuv420 {
+        /// Luma.
+        y: Plane<'a>,
+        /// Blue-difference chroma, samples `chroma_pixel_stride` apart.
+        u: Plane<'a>,
+        /// Red-difference chroma, samples `chroma_pixel_stride` apart.
+        v: Plane<'a>,
+        /// Bytes from one chroma sample to the next within a row (1 to 4).
+        chroma_pixel_stride: usize,
+    },
 }
 
 /// Chroma plane size for a 4:2:0 picture (odd sizes round up).
@@ -239,6 +253,24 @@ impl VideoFrameRef<'_> {
             PixelPlanes::Nv12 { y, uv } => {
                 y.check("y", self.width as usize, self.height as usize)?;
                 uv.check("uv", cw * 2, ch)
+            }
+            PixelPlanes::Yuv420 {
+                y,
+                u,
+                v,
+                chroma_pixel_stride,
+            } => {
+                if !(1..=4).contains(chroma_pixel_stride) {
+                    return Err(FrameError::StrideTooSmall {
+                        plane: "chroma pixel",
+                        stride: *chroma_pixel_stride,
+                        row: 1,
+                    });
+                }
+                y.check("y", self.width as usize, self.height as usize)?;
+                let row_len = (cw - 1) * chroma_pixel_stride + 1;
+                u.check("u", row_len, ch)?;
+                v.check("v", row_len, ch)
             }
         }
     }

@@ -2,7 +2,7 @@
 
 use videochat_core::media::{
     FrameError, I420Frame, I420Ref, PixelPlanes, Plane, Rotation, UprightConverter, VideoFrameRef,
-    nv12_to_i420, rotate_i420,
+    nv12_to_i420, rotate_i420, yuv420_to_i420,
 };
 
 /// A 4x2 picture: Y = 1..=8 row by row, U = [10, 20], V = [30, 40].
@@ -29,6 +29,66 @@ fn nv12_with_padded_strides_is_split_into_i420_planes() {
     assert_eq!(out.y, (0..16).collect::<Vec<u8>>());
     assert_eq!(out.u, vec![1, 3, 5, 7]);
     assert_eq!(out.v, vec![2, 4, 6, 8]);
+}
+
+#[test]
+fn camera2_nv21_buffers_one_byte_short_are_gathered_into_i420() {
+    // Camera2's YUV_420_888 on many phones: V and U interleaved (NV21), pixel stride 2,
+    // row stride 6, and each chroma buffer ending right after its last sample.
+    let y: Vec<u8> = (0..4)
+        .flat_map(|r| [r * 4, r * 4 + 1, r * 4 + 2, r * 4 + 3, 99, 99])
+        .collect();
+    let vu = [2, 1, 4, 3, 99, 99, 6, 5, 8, 7];
+    let (v, u) = (&vu[..9], &vu[1..]);
+    let mut out = I420Frame::default();
+    yuv420_to_i420(
+        Plane::new(&y, 6),
+        Plane::new(u, 6),
+        Plane::new(v, 6),
+        2,
+        4,
+        4,
+        &mut out,
+    )
+    .expect("valid YUV_420_888");
+    assert_eq!(out.y, (0..16).collect::<Vec<u8>>());
+    assert_eq!(out.u, vec![1, 3, 5, 7]);
+    assert_eq!(out.v, vec![2, 4, 6, 8]);
+    // Planar (pixel stride 1) is the same picture; a pixel stride of 0 is refused.
+    let mut planar = I420Frame::default();
+    let (u1, v1) = ([1, 3, 5, 7], [2, 4, 6, 8]);
+    yuv420_to_i420(
+        Plane::new(&y, 6),
+        Plane::new(&u1, 2),
+        Plane::new(&v1, 2),
+        1,
+        4,
+        4,
+        &mut planar,
+    )
+    .expect("valid planar");
+    assert_eq!(planar, out);
+    let zero = yuv420_to_i420(
+        Plane::new(&y, 6),
+        Plane::new(u, 6),
+        Plane::new(v, 6),
+        0,
+        4,
+        4,
+        &mut planar,
+    );
+    assert!(zero.is_err());
+    // One byte less than the last sample needs is an error, not a panic.
+    let short = yuv420_to_i420(
+        Plane::new(&y, 6),
+        Plane::new(&u[..8], 6),
+        Plane::new(v, 6),
+        2,
+        4,
+        4,
+        &mut planar,
+    );
+    assert!(short.is_err());
 }
 
 #[test]
