@@ -5,8 +5,8 @@
 // Generate the sources first (they are not committed): `bindings/build.sh` from the repo root.
 //
 // The native core comes one of two ways:
-//  - Apple devices and simulators: Frameworks/VideoChatCoreFFI.xcframework, built on a Mac by
-//    `bindings/swift/build-xcframework.sh` (static libraries for iOS, the simulator and macOS).
+//  - Apple devices and simulators: VideoChatCoreFFI.xcframework in this folder, built on a Mac by
+//    `ios/build-xcframework.sh` (static libraries for iOS, the simulator and macOS).
 //  - `swift test` on Linux or macOS without the XCFramework: the host library cargo built
 //    (target/debug/libvideochat_ffi.{so,dylib}), linked as a system library through
 //    Sources/VideoChatCoreFFI/module.modulemap. `bindings/swift/test.sh` passes the linker path.
@@ -14,7 +14,7 @@
 import Foundation
 import PackageDescription
 
-let xcframeworkPath = "Frameworks/VideoChatCoreFFI.xcframework"
+let xcframeworkPath = "VideoChatCoreFFI.xcframework"
 
 let useXCFramework: Bool = {
     #if os(Linux)
@@ -31,7 +31,7 @@ let ffiTarget: Target = useXCFramework
 
 let package = Package(
     name: "VideoChatCore",
-    platforms: [.iOS(.v15), .macOS(.v12)],
+    platforms: [.iOS(.v16), .macOS(.v13)], // as ios/build-xcframework.sh builds the libraries
     products: [
         .library(name: "VideoChatCore", targets: ["VideoChatCore"]),
     ],

@@ -153,6 +153,9 @@ class CallTest {
             assertThrows<CallException.InvalidFrame> { call.sendVideoI420(planes.y, planes.u, planes.v, 64u, 32u, 32u, 64u, 48u, 45u, 0) }
             assertThrows<CallException.InvalidFrame> { call.sendAudio(directBuffer(100)) }
             call.sendVideoI420(planes.y, planes.u, planes.v, 64u, 32u, 32u, 64u, 48u, 90u, 0)
+            val uv = directBuffer(64 * 24)
+            call.sendVideoNv12(planes.y, uv, 64u, 64u, 64u, 48u, 270u, 1)
+            assertThrows<CallException.InvalidFrame> { call.sendVideoNv12(planes.y, directBuffer(10), 64u, 64u, 64u, 48u, 0u, 2) }
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.UUID
  * Prints its figures; asserts only that they are sane.
  */
 @Tag("benchmark")
-class BoundaryBenchmark {
+class BoundaryBenchmarkTest {
     private val width = 1280
     private val height = 720
 
@@ -62,7 +62,8 @@ class BoundaryBenchmark {
             Triple("I420, read in place via pixels() into the app's buffer", FrameFormat.I420, listener(true, inPlace)),
             Triple("RGBA, copied out with toBytes() (ByteArray)", FrameFormat.RGBA, listener(true) { check(it.toBytes().size == app.size) }),
             Triple("RGBA, in place, thread detached after every callback (JNA default)", FrameFormat.RGBA, listener(false, inPlace)),
-            Triple("RGBA, callback that only closes the frame (pure crossing)", FrameFormat.RGBA, listener(true) { }),
+            Triple("I420, callback that only closes the frame (pure crossing)", FrameFormat.I420, listener(true) { }),
+            Triple("I420, only closes, thread detached after every callback (JNA default)", FrameFormat.I420, listener(false) { }),
         )
         for ((label, format, l) in cases) {
             measureFrameDelivery(l, width.toUInt(), height.toUInt(), format, 30u) // warm-up
