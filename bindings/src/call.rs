@@ -107,6 +107,33 @@ impl Call {
         self.send_video(planes, width, height, rotation_degrees, timestamp_us)
     }
 
+    /// Hands in one Android `YUV_420_888` frame exactly as Camera2's `Image.planes` give it:
+    /// the three plane buffers with their row strides, and the chroma planes' pixel stride
+    /// (1 for planar, 2 for interleaved in NV12 or NV21 order). No copy on the way in,
+    /// whatever the device's layout. Otherwise like `sendVideoI420`.
+    #[allow(clippy::too_many_arguments)] // as above
+    pub fn send_video_yuv420(
+        &self,
+        y: &[u8],
+        u: &[u8],
+        v: &[u8],
+        stride_y: u32,
+        stride_uv: u32,
+        pixel_stride_uv: u32,
+        width: u32,
+        height: u32,
+        rotation_degrees: u32,
+        timestamp_us: i64,
+    ) -> Result<(), CallError> {
+        let planes = PixelPlanes::Yuv420 {
+            y: Plane::new(y, stride_y as usize),
+            u: Plane::new(u, stride_uv as usize),
+            v: Plane::new(v, stride_uv as usize),
+            chroma_pixel_stride: pixel_stride_uv as usize,
+        };
+        self.send_video(planes, width, height, rotation_degrees, timestamp_us)
+    }
+
     /// Hands in 20 ms of microphone audio: 1920 bytes, 960 samples of 48 kHz mono signed
     /// 16-bit little-endian (a direct `ByteBuffer` filled by `AudioRecord.read`).
     pub fn send_audio(&self, pcm: &[u8]) -> Result<(), CallError> {

@@ -3,7 +3,6 @@ package org.videochat.app
 import java.nio.ByteBuffer
 import java.util.concurrent.Executor
 import java.util.concurrent.atomic.AtomicBoolean
-import org.videochat.app.logic.I420Packer
 import org.videochat.app.logic.YuvImage
 import org.videochat.core.Call
 import org.videochat.core.CallConfig
@@ -71,7 +70,6 @@ class CallController(
 
     private val closed = AtomicBoolean(false)
     private val frameErrorReported = AtomicBoolean(false)
-    private val packer = I420Packer()
     private val call: Call = Call(config, Listener()).also { it.setCameraFacing(initialFacing) }
 
     /**
@@ -81,11 +79,11 @@ class CallController(
      */
     fun sendCameraFrame(image: YuvImage, rotation: Int, timestampUs: Long): Boolean {
         if (closed.get()) return false
-        val planes = packer.pack(image)
         return try {
-            call.sendVideoI420(
-                planes.y, planes.u, planes.v,
-                planes.yStride.toUInt(), planes.uStride.toUInt(), planes.vStride.toUInt(),
+            // Camera2's planes go across as they are (NV12, NV21 or planar): no copy here.
+            call.sendVideoYuv420(
+                image.y.atStart(), image.u.atStart(), image.v.atStart(),
+                image.yRowStride.toUInt(), image.uvRowStride.toUInt(), image.uvPixelStride.toUInt(),
                 image.width.toUInt(), image.height.toUInt(), rotation.toUInt(), timestampUs,
             )
             true
@@ -180,3 +178,6 @@ class CallController(
         }
     }
 }
+
+/** A view of the whole buffer from its first byte, leaving the camera's own position alone. */
+private fun ByteBuffer.atStart(): ByteBuffer = duplicate().also { it.position(0) }
