@@ -85,6 +85,8 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
 
     let started = Instant::now();
     let mut done_at: Option<Instant> = None;
+    // Read while the call is up: the code is gone once the peer connection closes.
+    let mut security_code = None;
     let outcome = loop {
         let (done, state) = recorder.wait(Duration::from_millis(20), |o| {
             (
@@ -92,6 +94,9 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
                 o.state.clone(),
             )
         });
+        if security_code.is_none() {
+            security_code = call.security_code();
+        }
         if done && done_at.is_none() {
             done_at = Some(Instant::now());
         }
@@ -114,7 +119,6 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
             ));
         }
     };
-    let security_code = call.security_code(); // gone once the call is closed
     let hung_up_at_ms = unix_us() / 1000;
     stop.store(true, Relaxed);
     call.hang_up();
