@@ -15,4 +15,5 @@ if [[ "${SKIP_BINDINGS_BUILD:-0}" != 1 ]]; then
   bindings/build.sh
 fi
 cargo build -q -p videochat-server
-mvn -B --no-transfer-progress -f android/jvm/pom.xml test
+mvn -B --no-transfer-progress -f android/jvm/pom.xml \
+  ${CARGO_TARGET_DIR:+-Dcargo.target.dir="$CARGO_TARGET_DIR"} test
