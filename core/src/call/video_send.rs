@@ -11,8 +11,7 @@ use tokio::runtime::Handle;
 use tokio::sync::watch;
 
 use crate::media::{
-    FrameError, H264Encoder, H264EncoderConfig, I420Frame, PixelPlanes, Rotation, VideoFrameRef,
-    nv12_to_i420, rotate_i420, yuv420_to_i420,
+    FrameError, H264Encoder, H264EncoderConfig, I420Frame, VideoFrameRef, upright_into,
 };
 use crate::peer::{Peer, PeerState};
 
@@ -93,9 +92,8 @@ impl VideoSender {
         })
     }
 
-    /// Converts `frame` to upright I420 and queues it for encoding.
+    /// Converts `frame` (validated by the caller) to upright I420 and queues it for encoding.
     pub fn submit(&self, frame: &VideoFrameRef<'_>) -> Result<(), FrameError> {
-        frame.validate()?;
         let last = self.last_accepted_us.load(Relaxed);
         if last != 0 && frame.timestamp_us.saturating_sub(last) < self.min_interval_us {
             Counters::bump(&self.counters.video_frames_dropped);
@@ -104,7 +102,7 @@ impl VideoSender {
         self.last_accepted_us
             .store(frame.timestamp_us.max(1), Relaxed);
         let mut upright = lock(&self.spare).pop().unwrap_or_default();
-        self.make_upright(frame, &mut upright)?;
+        upright_into(frame, &mut lock(&self.staging), &mut upright)?;
         upright.timestamp_us = frame.timestamp_us;
         match self.frames.try_send(upright) {
             Ok(()) => {}
@@ -114,52 +112,6 @@ impl VideoSender {
             }
         }
         Ok(())
-    }
-
-    fn make_upright(
-        &self,
-        frame: &VideoFrameRef<'_>,
-        out: &mut I420Frame,
-    ) -> Result<(), FrameError> {
-        let (width, height) = (frame.width, frame.height);
-        match frame.planes {
-            PixelPlanes::I420 { y, u, v } => {
-                let src = crate::media::I420Ref {
-                    width,
-                    height,
-                    y,
-                    u,
-                    v,
-                };
-                rotate_i420(&src, frame.rotation, out)
-            }
-            PixelPlanes::Nv12 { y, uv } if frame.rotation == Rotation::Deg0 => {
-                nv12_to_i420(y, uv, width, height, out)
-            }
-            PixelPlanes::Nv12 { y, uv } => {
-                let mut staging = lock(&self.staging);
-                nv12_to_i420(y, uv, width, height, &mut staging)?;
-                rotate_i420(&staging.view(), frame.rotation, out)
-            }
-            PixelPlanes::Yuv420 {
-                y,
-                u,
-                v,
-                chroma_pixel_stride,
-            } if frame.rotation == Rotation::Deg0 => {
-                yuv420_to_i420(y, u, v, chroma_pixel_stride, width, height, out)
-            }
-            PixelPlanes::Yuv420 {
-                y,
-                u,
-                v,
-                chroma_pixel_stride,
-            } => {
-                let mut staging = lock(&self.staging);
-                yuv420_to_i420(y, u, v, chroma_pixel_stride, width, height, &mut staging)?;
-                rotate_i420(&staging.view(), frame.rotation, out)
-            }
-        }
     }
 }
 

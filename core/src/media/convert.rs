@@ -174,53 +174,57 @@ impl UprightConverter {
         &'s mut self,
         frame: &VideoFrameRef<'a>,
     ) -> Result<I420Ref<'s>, FrameError> {
-        frame.validate()?;
-        match (frame.planes, frame.rotation) {
-            (PixelPlanes::I420 { y, u, v }, Rotation::Deg0) => Ok(I420Ref {
-                width: frame.width,
-                height: frame.height,
+        if let (PixelPlanes::I420 { y, u, v }, Rotation::Deg0) = (frame.planes, frame.rotation) {
+            frame.validate()?;
+            let (width, height) = (frame.width, frame.height);
+            return Ok(I420Ref {
+                width,
+                height,
                 y,
                 u,
                 v,
-            }),
-            (PixelPlanes::I420 { y, u, v }, rotation) => {
-                let src = I420Ref {
-                    width: frame.width,
-                    height: frame.height,
-                    y,
-                    u,
-                    v,
-                };
-                rotate_i420(&src, rotation, &mut self.output)?;
-                Ok(self.output.view())
-            }
-            (PixelPlanes::Nv12 { y, uv }, Rotation::Deg0) => {
-                nv12_to_i420(y, uv, frame.width, frame.height, &mut self.output)?;
-                Ok(self.output.view())
-            }
-            (PixelPlanes::Nv12 { y, uv }, rotation) => {
-                nv12_to_i420(y, uv, frame.width, frame.height, &mut self.staging)?;
-                rotate_i420(&self.staging.view(), rotation, &mut self.output)?;
-                Ok(self.output.view())
-            }
-            (
-                PixelPlanes::Yuv420 {
-                    y,
-                    u,
-                    v,
-                    chroma_pixel_stride,
-                },
-                rotation,
-            ) => {
-                let (w, h) = (frame.width, frame.height);
-                if rotation == Rotation::Deg0 {
-                    yuv420_to_i420(y, u, v, chroma_pixel_stride, w, h, &mut self.output)?;
-                } else {
-                    yuv420_to_i420(y, u, v, chroma_pixel_stride, w, h, &mut self.staging)?;
-                    rotate_i420(&self.staging.view(), rotation, &mut self.output)?;
-                }
-                Ok(self.output.view())
-            }
+            });
         }
+        upright_into(frame, &mut self.staging, &mut self.output)?;
+        Ok(self.output.view())
     }
+}
+
+/// Writes the upright I420 picture of `frame` into `out`, in one pass where it can:
+/// planar frames are rotated (or copied) straight across, semi-planar ones are split
+/// straight into `out` when upright, or into `staging` first when they also need rotating.
+pub fn upright_into(
+    frame: &VideoFrameRef<'_>,
+    staging: &mut I420Frame,
+    out: &mut I420Frame,
+) -> Result<(), FrameError> {
+    let (width, height, rotation) = (frame.width, frame.height, frame.rotation);
+    let target = if rotation == Rotation::Deg0 {
+        &mut *out
+    } else {
+        &mut *staging
+    };
+    match frame.planes {
+        PixelPlanes::I420 { y, u, v } => {
+            let src = I420Ref {
+                width,
+                height,
+                y,
+                u,
+                v,
+            };
+            return rotate_i420(&src, rotation, out);
+        }
+        PixelPlanes::Nv12 { y, uv } => nv12_to_i420(y, uv, width, height, target)?,
+        PixelPlanes::Yuv420 {
+            y,
+            u,
+            v,
+            chroma_pixel_stride,
+        } => yuv420_to_i420(y, u, v, chroma_pixel_stride, width, height, target)?,
+    }
+    if rotation != Rotation::Deg0 {
+        rotate_i420(&staging.view(), rotation, out)?;
+    }
+    Ok(())
 }

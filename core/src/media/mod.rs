@@ -19,7 +19,7 @@ pub mod opus;
 pub mod test_pattern;
 pub mod tone;
 
-pub use convert::{UprightConverter, nv12_to_i420, rotate_i420, yuv420_to_i420};
+pub use convert::{UprightConverter, nv12_to_i420, rotate_i420, upright_into, yuv420_to_i420};
 pub use frame::{FrameError, I420Frame, I420Ref, PixelPlanes, Plane, Rotation, VideoFrameRef};
 pub use h264_decoder::{DecodeError, H264Decoder, is_key_frame, nal_types};
 pub use h264_encoder::{EncodeError, EncodedFrame, H264Encoder, H264EncoderConfig};
