@@ -12,7 +12,7 @@ use crate::error::CallError;
 use crate::listener::CallListener;
 use crate::observer::QueueingObserver;
 use crate::runtime;
-use crate::stats::CallStats;
+use crate::stats::{CallStats, ListenerStats};
 use crate::types::{CallConfig, CameraFacing};
 
 /// Bytes in one 20 ms chunk of 48 kHz mono s16le audio.
@@ -158,12 +158,12 @@ impl Call {
     /// Tells the call which camera now feeds it; send the new camera's frames (any size or
     /// rotation) right after. No renegotiation: the next frame goes out as a key frame.
     pub fn set_camera_facing(&self, facing: CameraFacing) {
-        self.core.set_camera_facing(facing.into());
+        self.core.set_camera_facing(facing);
     }
 
     /// The camera the app should capture from (mirror the self-view only for `User`).
     pub fn camera_facing(&self) -> CameraFacing {
-        self.core.camera_facing().into()
+        self.core.camera_facing()
     }
 
     /// Mutes the microphone (silence is sent, so the remote's playout stays steady).
@@ -201,7 +201,16 @@ impl Call {
 
     /// The call's counters now (the listener also gets them about once a second).
     pub fn stats(&self) -> CallStats {
-        CallStats::from_core(&self.core.stats(), &self.dispatcher.sink())
+        self.core.stats()
+    }
+
+    /// How the listener keeps up: frames it was too slow to take, callbacks that threw.
+    pub fn listener_stats(&self) -> ListenerStats {
+        let sink = self.dispatcher.sink();
+        ListenerStats {
+            video_frames_dropped: sink.dropped_video(),
+            failures: sink.listener_failures(),
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 //! No field is called `message`: Kotlin exceptions already have one and the generated code
 //! would not compile.
 
-use videochat_core::call::{AudioError, ConfigError};
+use videochat_core::call::{AudioError, StartError};
 use videochat_core::media::FrameError;
 
 use crate::types::CallFailure;
@@ -61,13 +61,12 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for ListenerError {
     }
 }
 
-impl From<ConfigError> for CallError {
-    fn from(e: ConfigError) -> Self {
+impl From<StartError> for CallError {
+    fn from(e: StartError) -> Self {
+        let reason = e.to_string();
         match e {
-            ConfigError::Internal(reason) => Self::Internal { reason },
-            other => Self::InvalidConfig {
-                reason: other.to_string(),
-            },
+            StartError::Config(_) => Self::InvalidConfig { reason },
+            StartError::Thread(_) | StartError::Audio(_) => Self::Internal { reason },
         }
     }
 }
@@ -86,7 +85,9 @@ impl From<AudioError> for CallError {
             AudioError::WrongChunkSize(_) => Self::InvalidFrame {
                 reason: e.to_string(),
             },
-            AudioError::Codec(reason) => Self::Internal { reason },
+            AudioError::Codec(_) => Self::Internal {
+                reason: e.to_string(),
+            },
         }
     }
 }

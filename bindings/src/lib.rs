@@ -43,7 +43,7 @@ pub use error::{CallError, ListenerError};
 pub use frame::{FrameFormat, PlaneLayout, RemoteVideoFrame};
 pub use listener::CallListener;
 pub use logging::{LogLevel, init_logging};
-pub use stats::CallStats;
+pub use stats::{CallStats, ListenerStats};
 pub use types::{
     CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, VideoSettings,
     default_ice_servers, mirrors_self_view,

@@ -10,7 +10,6 @@ use videochat_core::media::I420Frame;
 use crate::dispatch::{Event, EventSink, VideoPayload};
 use crate::error::CallError;
 use crate::frame::{FrameFormat, RemoteVideoFrame};
-use crate::stats::CallStats;
 
 pub(crate) struct QueueingObserver {
     pub(crate) sink: EventSink,
@@ -24,9 +23,9 @@ impl CallObserver for QueueingObserver {
         if state.is_terminal() {
             self.ended.store(true, Ordering::Relaxed);
         }
-        if let core_call::CallState::Failed(error) = &state {
+        if let core_call::CallState::Failed(failure) = &state {
             self.sink.send(Event::Error(CallError::Failed {
-                failure: error.clone().into(),
+                failure: failure.clone().into(),
             }));
         }
         self.sink.send(Event::State(state.into()));
@@ -51,7 +50,6 @@ impl CallObserver for QueueingObserver {
     }
 
     fn on_stats(&self, stats: &core_call::CallStats) {
-        self.sink
-            .send(Event::Stats(CallStats::from_core(stats, &self.sink)));
+        self.sink.send(Event::Stats(*stats));
     }
 }

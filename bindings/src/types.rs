@@ -1,10 +1,12 @@
-//! FFI-owned records and enums, converted from and to the core's types.
+//! The records and enums of the foreign API.
 //!
-//! They mirror the core's types field for field but are owned here, so the core stays free of
-//! UniFFI and the foreign API changes only when we choose.
+//! Where the core's type is exactly what the UI needs (`VideoSettings`, `CameraFacing`,
+//! `EndReason`), it is declared again with `#[uniffi::remote]` so UniFFI can generate it; the
+//! compiler checks the declarations agree, and no conversion is written. The others are shaped
+//! for the UI (owned strings, optional fields, the frame format) and convert from the core's.
 
 use videochat_core::call as core_call;
-use videochat_core::negotiation as core_neg;
+pub use videochat_core::call::{CameraFacing, EndReason, VideoSettings};
 use videochat_core::peer as core_peer;
 
 use crate::frame::FrameFormat;
@@ -16,7 +18,7 @@ pub struct CallConfig {
     pub relay_url: String,
     /// The room both people enter (1-64 letters, digits, `-` or `_`).
     pub room: String,
-    /// STUN and TURN servers. Empty: host candidates only (same LAN). The seed's public STUN
+    /// STUN and TURN servers. Empty: host candidates only (same LAN). Google's public STUN
     /// server is `default_ice_servers()`.
     #[uniffi(default = [])]
     pub ice_servers: Vec<IceServer>,
@@ -44,7 +46,7 @@ pub struct IceServer {
 }
 
 /// Limits for the video we send; the bitrate controller adapts within them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct VideoSettings {
     /// Frame rate the encoder plans for (1-60); faster camera input is thinned.
     #[uniffi(default = 30)]
@@ -60,14 +62,8 @@ pub struct VideoSettings {
     pub max_bitrate_kbps: u32,
 }
 
-impl Default for VideoSettings {
-    fn default() -> Self {
-        core_call::VideoSettings::default().into()
-    }
-}
-
-/// Which camera feeds the call, in the W3C words the seed uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+/// Which camera feeds the call, in the W3C `facingMode` words the web client uses.
+#[uniffi::remote(Enum)]
 pub enum CameraFacing {
     /// The front camera, facing the user. Its self-view is mirrored (see
     /// `mirrors_self_view`); what is sent never is.
@@ -102,7 +98,7 @@ pub enum CallState {
 }
 
 /// Why a call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum EndReason {
     /// We hung up.
     HungUp,
@@ -126,14 +122,14 @@ pub enum CallFailure {
     },
     /// The relay refused the room name.
     BadRoom,
-    /// The WebRTC negotiation failed at one step.
-    Negotiation {
-        /// The step, e.g. "set remote description".
-        operation: String,
-    },
+    /// The other side's session description was refused (no common codec, or an app that
+    /// speaks another dialect): updating one of the apps may help.
+    IncompatiblePeer,
+    /// This device's WebRTC stack failed to set the call up (a bug or an exhausted resource).
+    Internal,
 }
 
-/// The seed's public STUN server (`stun:stun.l.google.com:19302`): enough for most home
+/// Google's public STUN server (`stun:stun.l.google.com:19302`), as in the web client: enough for most home
 /// networks; add a TURN server for symmetric NATs and strict mobile networks.
 #[uniffi::export]
 pub fn default_ice_servers() -> Vec<IceServer> {
@@ -144,44 +140,29 @@ pub fn default_ice_servers() -> Vec<IceServer> {
     }]
 }
 
-impl From<core_neg::EndReason> for EndReason {
-    fn from(reason: core_neg::EndReason) -> Self {
-        match reason {
-            core_neg::EndReason::HungUp => Self::HungUp,
-            core_neg::EndReason::PeerLeft => Self::PeerLeft,
-            core_neg::EndReason::RoomFull => Self::RoomFull,
-            core_neg::EndReason::IceFailed => Self::IceFailed,
-            core_neg::EndReason::SignalingLost => Self::SignalingLost,
-        }
-    }
-}
-
-impl From<core_neg::CallError> for CallFailure {
-    fn from(error: core_neg::CallError) -> Self {
-        match error {
-            core_neg::CallError::MalformedMessage { kind } => Self::MalformedMessage {
+impl From<core_call::CallFailure> for CallFailure {
+    fn from(failure: core_call::CallFailure) -> Self {
+        match failure {
+            core_call::CallFailure::MalformedMessage { kind } => Self::MalformedMessage {
                 kind: kind.to_owned(),
             },
-            core_neg::CallError::BadRoom => Self::BadRoom,
-            core_neg::CallError::Negotiation(op) => Self::Negotiation {
-                operation: op.name().to_owned(),
-            },
+            core_call::CallFailure::BadRoom => Self::BadRoom,
+            core_call::CallFailure::IncompatiblePeer => Self::IncompatiblePeer,
+            core_call::CallFailure::Internal => Self::Internal,
         }
     }
 }
 
-impl From<core_neg::CallState> for CallState {
-    fn from(state: core_neg::CallState) -> Self {
+impl From<core_call::CallState> for CallState {
+    fn from(state: core_call::CallState) -> Self {
         match state {
-            core_neg::CallState::Connecting => Self::Connecting,
-            core_neg::CallState::WaitingForPeer => Self::WaitingForPeer,
-            core_neg::CallState::Negotiating => Self::Negotiating,
-            core_neg::CallState::Connected => Self::Connected,
-            core_neg::CallState::Reconnecting => Self::Reconnecting,
-            core_neg::CallState::Ended(reason) => Self::Ended {
-                reason: reason.into(),
-            },
-            core_neg::CallState::Failed(error) => Self::Failed {
+            core_call::CallState::Connecting => Self::Connecting,
+            core_call::CallState::WaitingForPeer => Self::WaitingForPeer,
+            core_call::CallState::Negotiating => Self::Negotiating,
+            core_call::CallState::Connected => Self::Connected,
+            core_call::CallState::Reconnecting => Self::Reconnecting,
+            core_call::CallState::Ended(reason) => Self::Ended { reason },
+            core_call::CallState::Failed(error) => Self::Failed {
                 failure: error.into(),
             },
         }
@@ -194,7 +175,7 @@ impl From<CallConfig> for core_call::CallConfig {
             relay_url: config.relay_url,
             room: config.room,
             ice_servers: config.ice_servers.into_iter().map(Into::into).collect(),
-            video: config.video.into(),
+            video: config.video,
             include_loopback: config.include_loopback,
         }
     }
@@ -210,49 +191,9 @@ impl From<IceServer> for core_peer::IceServer {
     }
 }
 
-impl From<VideoSettings> for core_call::VideoSettings {
-    fn from(v: VideoSettings) -> Self {
-        Self {
-            max_fps: v.max_fps,
-            min_bitrate_kbps: v.min_bitrate_kbps,
-            start_bitrate_kbps: v.start_bitrate_kbps,
-            max_bitrate_kbps: v.max_bitrate_kbps,
-        }
-    }
-}
-
-impl From<core_call::VideoSettings> for VideoSettings {
-    fn from(v: core_call::VideoSettings) -> Self {
-        Self {
-            max_fps: v.max_fps,
-            min_bitrate_kbps: v.min_bitrate_kbps,
-            start_bitrate_kbps: v.start_bitrate_kbps,
-            max_bitrate_kbps: v.max_bitrate_kbps,
-        }
-    }
-}
-
-impl From<CameraFacing> for core_call::CameraFacing {
-    fn from(facing: CameraFacing) -> Self {
-        match facing {
-            CameraFacing::User => Self::User,
-            CameraFacing::Environment => Self::Environment,
-        }
-    }
-}
-
-impl From<core_call::CameraFacing> for CameraFacing {
-    fn from(facing: core_call::CameraFacing) -> Self {
-        match facing {
-            core_call::CameraFacing::User => Self::User,
-            core_call::CameraFacing::Environment => Self::Environment,
-        }
-    }
-}
-
 /// Whether the local preview of `facing` should be mirrored: only the user camera's, as a
 /// mirror would show it.
 #[uniffi::export]
 pub fn mirrors_self_view(facing: CameraFacing) -> bool {
-    core_call::CameraFacing::from(facing).mirrors_self_view()
+    facing.mirrors_self_view()
 }

@@ -9,13 +9,16 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::mpsc;
-use videochat_core::peer::{Peer, PeerConfig, PeerEvent, PeerState, SdpKind};
+use tokio::sync::{mpsc, watch};
+use videochat_core::negotiation::{ConnectionState, SdpKind};
+use videochat_core::peer::{Peer, PeerConfig, PeerEvent};
 
-/// Forwards `from`'s candidates to `to`; reports when `from` is connected.
+/// Forwards `from`'s candidates to `to` once `to` has its remote description
+/// (`described`), as the negotiator does; reports when `from` is connected.
 fn route(
     mut events: mpsc::Receiver<PeerEvent>,
     to: Arc<Peer>,
+    mut described: watch::Receiver<bool>,
 ) -> tokio::sync::oneshot::Receiver<Instant> {
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
     let mut done_tx = Some(done_tx);
@@ -23,11 +26,12 @@ fn route(
         while let Some(event) = events.recv().await {
             match event {
                 PeerEvent::LocalCandidate(c) => {
+                    let _ = described.wait_for(|set| *set).await;
                     if let Err(e) = to.add_remote_candidate(c).await {
                         eprintln!("candidate refused: {e}");
                     }
                 }
-                PeerEvent::State(PeerState::Connected) => {
+                PeerEvent::State(ConnectionState::Connected) => {
                     if let Some(tx) = done_tx.take() {
                         let _ = tx.send(Instant::now());
                     }
@@ -44,18 +48,22 @@ async fn one_setup(config: &PeerConfig) -> Duration {
     let (b_tx, b_rx) = mpsc::channel(1024);
     let a = Arc::new(Peer::new(config.clone(), a_tx).await.expect("peer a"));
     let b = Arc::new(Peer::new(config.clone(), b_tx).await.expect("peer b"));
-    let a_done = route(a_rx, b.clone());
-    let b_done = route(b_rx, a.clone());
+    let (a_described, a_has_remote) = watch::channel(false);
+    let (b_described, b_has_remote) = watch::channel(false);
+    let a_done = route(a_rx, b.clone(), b_has_remote);
+    let b_done = route(b_rx, a.clone(), a_has_remote);
 
     let start = Instant::now();
     let offer = a.create_offer(false).await.expect("offer");
     b.set_remote_description(SdpKind::Offer, offer)
         .await
         .expect("offer applies");
+    b_described.send_replace(true);
     let answer = b.create_answer().await.expect("answer");
     a.set_remote_description(SdpKind::Answer, answer)
         .await
         .expect("answer applies");
+    a_described.send_replace(true);
     let wait = Duration::from_secs(10);
     let a_at = tokio::time::timeout(wait, a_done)
         .await

@@ -17,14 +17,14 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 #[derive(Debug, thiserror::Error)]
 pub enum SignalingError {
     /// The relay URL is not a `ws://` or `wss://` URL.
-    #[error("invalid relay URL: {0}")]
+    #[error("invalid relay URL: {0:?}")]
     InvalidUrl(String),
     /// The relay could not be reached or refused the WebSocket upgrade.
     #[error("cannot connect to the relay: {0}")]
-    Connect(String),
+    Connect(#[source] tungstenite::Error),
     /// The connection broke or was closed.
     #[error("the signaling connection was lost: {0}")]
-    Lost(String),
+    Lost(#[source] tungstenite::Error),
     /// A frame from the relay could not be understood (the connection stays up).
     #[error("bad frame from the relay: {0}")]
     Protocol(#[from] ProtocolError),
@@ -40,9 +40,17 @@ pub struct SignalingReceiver {
     stream: SplitStream<Socket>,
 }
 
+/// Whether `url` can be a relay's address: `ws://` or `wss://` and a host.
+pub fn is_relay_url(url: &str) -> bool {
+    ["ws://", "wss://"].iter().any(|scheme| {
+        url.strip_prefix(scheme)
+            .is_some_and(|rest| !rest.is_empty())
+    })
+}
+
 /// Opens a WebSocket to the relay at `url` (e.g. `ws://host:8080/ws`).
 pub async fn connect(url: &str) -> Result<(SignalingSender, SignalingReceiver), SignalingError> {
-    if !(url.starts_with("ws://") || url.starts_with("wss://")) {
+    if !is_relay_url(url) {
         return Err(SignalingError::InvalidUrl(url.to_owned()));
     }
     // Small buffers: signaling frames are small and bounded by the protocol.
@@ -54,8 +62,8 @@ pub async fn connect(url: &str) -> Result<(SignalingSender, SignalingReceiver), 
     let (socket, _response) = tokio_tungstenite::connect_async_with_config(url, Some(config), true)
         .await
         .map_err(|e| match e {
-            tungstenite::Error::Url(e) => SignalingError::InvalidUrl(e.to_string()),
-            e => SignalingError::Connect(e.to_string()),
+            tungstenite::Error::Url(_) => SignalingError::InvalidUrl(url.to_owned()),
+            e => SignalingError::Connect(e),
         })?;
     let (sink, stream) = socket.split();
     Ok((SignalingSender { sink }, SignalingReceiver { stream }))
@@ -78,11 +86,14 @@ impl SignalingSender {
 
     /// Closes the WebSocket politely.
     pub async fn close(&mut self) -> Result<(), SignalingError> {
-        self.sink.close().await.map_err(lost)
+        self.sink.close().await.map_err(SignalingError::Lost)
     }
 
     async fn send_text(&mut self, text: String) -> Result<(), SignalingError> {
-        self.sink.send(Message::text(text)).await.map_err(lost)
+        self.sink
+            .send(Message::text(text))
+            .await
+            .map_err(SignalingError::Lost)
     }
 }
 
@@ -94,7 +105,7 @@ impl SignalingReceiver {
         loop {
             let message = match self.stream.next().await? {
                 Ok(message) => message,
-                Err(e) => return Some(Err(lost(e))),
+                Err(e) => return Some(Err(SignalingError::Lost(e))),
             };
             match message {
                 Message::Text(text) => return Some(Incoming::parse(&text).map_err(Into::into)),
@@ -104,8 +115,4 @@ impl SignalingReceiver {
             }
         }
     }
-}
-
-fn lost(e: tungstenite::Error) -> SignalingError {
-    SignalingError::Lost(e.to_string())
 }

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use negotiation_support::*;
 use videochat_core::negotiation::{
-    Action, CallError, CallState, EndReason, Input, NegotiationConfig, Negotiator, PcEvent,
-    PcOperation, PcState,
+    Action, CallFailure, CallState, ConnectionState, EndReason, Input, NegotiationConfig,
+    Negotiator, PcOperation,
 };
 use videochat_protocol::{ErrorCode, PeerMessage, ProtocolError, RelayEvent};
 
@@ -20,28 +20,34 @@ fn restart() -> Action {
 fn the_initiator_restarts_ice_and_the_answerer_waits() {
     use CallState::*;
     let failed_at0 = |mut given: Vec<Input>| {
-        given.push(pc_state(PcState::Failed));
+        given.push(pc_state(ConnectionState::Failed));
         at0(given)
     };
     check_all(vec![
         Case {
             transition: "initiator connected --failed--> ICE restart at once",
             given: at0(initiator_connected()),
-            when: at0(vec![pc_state(PcState::Failed)]),
+            when: at0(vec![pc_state(ConnectionState::Failed)]),
             then: vec![restart(), state(Reconnecting)],
             state: Reconnecting,
         },
         Case {
             transition: "initiator connected --disconnected--> waits out the grace period",
             given: at0(initiator_connected()),
-            when: vec![(0, pc_state(PcState::Disconnected)), (2000, Input::Tick)],
+            when: vec![
+                (0, pc_state(ConnectionState::Disconnected)),
+                (2000, Input::Tick),
+            ],
             then: vec![state(Reconnecting)],
             state: Reconnecting,
         },
         Case {
             transition: "disconnected --grace period over--> ICE restart",
             given: at0(initiator_connected()),
-            when: vec![(0, pc_state(PcState::Disconnected)), (2500, Input::Tick)],
+            when: vec![
+                (0, pc_state(ConnectionState::Disconnected)),
+                (2500, Input::Tick),
+            ],
             then: vec![state(Reconnecting), restart()],
             state: Reconnecting,
         },
@@ -49,8 +55,8 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
             transition: "disconnected --connected within the grace period--> no restart",
             given: at0(initiator_connected()),
             when: vec![
-                (0, pc_state(PcState::Disconnected)),
-                (1000, pc_state(PcState::Connected)),
+                (0, pc_state(ConnectionState::Disconnected)),
+                (1000, pc_state(ConnectionState::Connected)),
                 (9000, Input::Tick),
             ],
             then: vec![state(Reconnecting), state(Connected)],
@@ -63,7 +69,7 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
                 local_offer(2),
                 remote_candidate(4),
                 peer(answer(2)),
-                pc_state(PcState::Connected),
+                pc_state(ConnectionState::Connected),
             ]),
             then: vec![
                 Action::Send(offer(2)),
@@ -77,7 +83,7 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
             transition: "restarting --restart timeout, twice more--> gives up with IceFailed",
             given: at0(initiator_connected()),
             when: vec![
-                (0, pc_state(PcState::Failed)),
+                (0, pc_state(ConnectionState::Failed)),
                 (8000, Input::Tick),
                 (16000, Input::Tick),
                 (24000, Input::Tick),
@@ -107,14 +113,14 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
         Case {
             transition: "never connected --failed--> the initiator restarts, still negotiating",
             given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
-            when: at0(vec![pc_state(PcState::Failed)]),
+            when: at0(vec![pc_state(ConnectionState::Failed)]),
             then: vec![restart()],
             state: Negotiating,
         },
         Case {
             transition: "answerer connected --failed--> waits for the initiator's offer",
             given: at0(answerer_connected()),
-            when: vec![(0, pc_state(PcState::Failed)), (30000, Input::Tick)],
+            when: vec![(0, pc_state(ConnectionState::Failed)), (30000, Input::Tick)],
             then: vec![state(Reconnecting)],
             state: Reconnecting,
         },
@@ -124,7 +130,7 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
             when: at0(vec![
                 peer(offer(2)),
                 local_answer(2),
-                pc_state(PcState::Connected),
+                pc_state(ConnectionState::Connected),
             ]),
             then: vec![
                 set_remote_offer(2),
@@ -137,7 +143,7 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
         Case {
             transition: "answerer lost --patience over--> gives up with IceFailed",
             given: at0(answerer_connected()),
-            when: vec![(0, pc_state(PcState::Failed)), (34500, Input::Tick)],
+            when: vec![(0, pc_state(ConnectionState::Failed)), (34500, Input::Tick)],
             then: vec![
                 state(Reconnecting),
                 Action::Send(PeerMessage::Bye),
@@ -208,7 +214,7 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
         })
     };
     let malformed = ProtocolError::Malformed { kind: "candidate" };
-    let rejected = |operation| Input::PeerConnection(PcEvent::OperationFailed(operation));
+    let rejected = |operation| Input::OperationFailed(operation);
     check_all(vec![
         Case {
             transition: "joining --full--> ended RoomFull",
@@ -249,9 +255,9 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
             then: vec![
                 Action::Send(PeerMessage::Bye),
                 Action::Close,
-                state(Failed(CallError::MalformedMessage { kind: "candidate" })),
+                state(Failed(CallFailure::MalformedMessage { kind: "candidate" })),
             ],
-            state: Failed(CallError::MalformedMessage { kind: "candidate" }),
+            state: Failed(CallFailure::MalformedMessage { kind: "candidate" }),
         },
         Case {
             transition: "negotiating --remote description rejected--> bye, close, failed",
@@ -260,11 +266,9 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
             then: vec![
                 Action::Send(PeerMessage::Bye),
                 Action::Close,
-                state(Failed(CallError::Negotiation(
-                    PcOperation::SetRemoteDescription,
-                ))),
+                state(Failed(CallFailure::IncompatiblePeer)),
             ],
-            state: Failed(CallError::Negotiation(PcOperation::SetRemoteDescription)),
+            state: Failed(CallFailure::IncompatiblePeer),
         },
         Case {
             transition: "connected --remote candidate rejected--> ignored",
@@ -277,8 +281,8 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
             transition: "joining --error bad_room--> failed BadRoom",
             given: at0(vec![Input::SignalingConnected]),
             when: at0(vec![relay_error(ErrorCode::BadRoom)]),
-            then: vec![Action::Close, state(Failed(CallError::BadRoom))],
-            state: Failed(CallError::BadRoom),
+            then: vec![Action::Close, state(Failed(CallFailure::BadRoom))],
+            state: Failed(CallFailure::BadRoom),
         },
         Case {
             transition: "connected --error rate_limited--> ignored",
@@ -299,16 +303,16 @@ fn poll_timeout_names_the_next_deadline_and_none_once_ended() {
         machine.handle(input, start);
     }
     assert_eq!(
-        machine.poll_timeout(),
+        next_deadline(&mut machine),
         None,
         "nothing is pending while connected"
     );
-    machine.handle(pc_state(PcState::Disconnected), start);
+    machine.handle(pc_state(ConnectionState::Disconnected), start);
     assert_eq!(
-        machine.poll_timeout(),
+        next_deadline(&mut machine),
         Some(start + config.disconnect_grace)
     );
     let later = start + Duration::from_millis(100);
     machine.handle(Input::HangUp, later);
-    assert_eq!(machine.poll_timeout(), None);
+    assert_eq!(next_deadline(&mut machine), None);
 }

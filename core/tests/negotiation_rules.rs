@@ -181,7 +181,7 @@ fn offers_answers_and_candidates_keep_a_legal_order() {
             transition: "negotiating --connected--> connected",
             given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
             when: at0(vec![pc_state(
-                videochat_core::negotiation::PcState::Connected,
+                videochat_core::negotiation::ConnectionState::Connected,
             )]),
             then: vec![state(Connected)],
             state: Connected,
@@ -253,9 +253,7 @@ fn duplicated_and_out_of_place_messages_are_ignored() {
             given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
             when: at0(vec![
                 peer(PeerMessage::Candidate(end_of_candidates.clone())),
-                Input::PeerConnection(videochat_core::negotiation::PcEvent::LocalCandidate(
-                    end_of_candidates,
-                )),
+                Input::LocalCandidate(end_of_candidates),
             ]),
             then: vec![],
             state: Negotiating,

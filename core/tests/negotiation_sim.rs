@@ -6,10 +6,10 @@ mod negotiation_support;
 use std::time::{Duration, Instant};
 
 use negotiation_support::sim::World;
-use negotiation_support::{candidate, room, sdp};
+use negotiation_support::{candidate, drain, room, sdp};
 use proptest::prelude::*;
 use videochat_core::negotiation::{
-    Action, CallState, Input, NegotiationConfig, Negotiator, PcEvent, PcOperation, PcState, SdpKind,
+    Action, CallState, ConnectionState, Input, NegotiationConfig, Negotiator, PcOperation, SdpKind,
 };
 use videochat_protocol::{ErrorCode, PeerMessage, ProtocolError, RelayEvent};
 
@@ -56,13 +56,13 @@ proptest! {
         let mut now = start;
         let mut machine = Negotiator::new(room(), NegotiationConfig::default());
         let mut shown = CallState::Connecting;
-        let mut actions: Vec<Action> = machine.drain_actions().collect();
+        let mut actions: Vec<Action> = drain(&mut machine);
         let mut ended = false;
         let mut remote_set = false;
         for (delay, input) in inputs {
             now += Duration::from_millis(delay);
             machine.handle(input, now);
-            let new: Vec<Action> = machine.drain_actions().collect();
+            let new: Vec<Action> = drain(&mut machine);
             prop_assert!(!ended || new.is_empty(), "actions after the end: {:?}", new);
             for action in &new {
                 match action {
@@ -114,32 +114,33 @@ fn input() -> impl Strategy<Value = Input> {
     ];
     let kind = prop_oneof![Just(SdpKind::Offer), Just(SdpKind::Answer)];
     let pc_state = prop_oneof![
-        Just(PcState::New),
-        Just(PcState::Connecting),
-        Just(PcState::Connected),
-        Just(PcState::Disconnected),
-        Just(PcState::Failed),
-        Just(PcState::Closed),
+        Just(ConnectionState::New),
+        Just(ConnectionState::Connecting),
+        Just(ConnectionState::Connected),
+        Just(ConnectionState::Disconnected),
+        Just(ConnectionState::Failed),
+        Just(ConnectionState::Closed),
     ];
     let operation = prop_oneof![
+        Just(PcOperation::CreateConnection),
         Just(PcOperation::CreateOffer),
         Just(PcOperation::CreateAnswer),
         Just(PcOperation::SetRemoteDescription),
         Just(PcOperation::AddRemoteCandidate),
     ];
     let pc = prop_oneof![
-        (kind, 0..3u32).prop_map(|(kind, n)| PcEvent::LocalDescription {
+        (kind, 0..3u32).prop_map(|(kind, n)| Input::LocalDescription {
             kind,
             sdp: sdp("local", n)
         }),
-        (0..4u16).prop_map(|n| PcEvent::LocalCandidate(candidate(n))),
-        pc_state.prop_map(PcEvent::StateChanged),
-        operation.prop_map(PcEvent::OperationFailed),
+        (0..4u16).prop_map(|n| Input::LocalCandidate(candidate(n))),
+        pc_state.prop_map(Input::ConnectionState),
+        operation.prop_map(Input::OperationFailed),
     ];
     prop_oneof![
         4 => relay.prop_map(Input::Relay),
         6 => peer.prop_map(Input::Peer),
-        6 => pc.prop_map(Input::PeerConnection),
+        6 => pc,
         1 => Just(Input::Malformed(ProtocolError::Malformed { kind: "offer" })),
         2 => Just(Input::LocalMediaLive),
         2 => Just(Input::SignalingConnected),

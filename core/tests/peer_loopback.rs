@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::sync::mpsc;
 use tokio::time::timeout;
-use videochat_core::peer::{Peer, PeerConfig, PeerError, PeerEvent, PeerState, SdpKind};
+use videochat_core::negotiation::{ConnectionState, SdpKind};
+use videochat_core::peer::{Peer, PeerConfig, PeerError, PeerEvent};
 use videochat_protocol::IceCandidate;
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -61,7 +62,7 @@ impl Side {
 
     async fn wait_connected(&mut self) {
         self.wait_for("connected", |e| {
-            matches!(e, PeerEvent::State(PeerState::Connected)).then_some(())
+            matches!(e, PeerEvent::State(ConnectionState::Connected)).then_some(())
         })
         .await;
     }
@@ -79,7 +80,8 @@ impl Side {
         out
     }
 
-    /// From now on, trickles this side's candidates to `to` as they come.
+    /// From now on, trickles this side's candidates (and those gathered so
+    /// far) to `to` as they come. Call it once `to` has a remote description.
     fn trickle_to(&mut self, to: &Arc<Peer>) {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut old = std::mem::replace(&mut self.candidates, rx);
@@ -87,28 +89,32 @@ impl Side {
         let to = to.clone();
         tokio::spawn(async move {
             while let Some(c) = old.recv().await {
-                to.add_remote_candidate(c).await.expect("candidate applies");
+                // An ICE restart's candidates may beat its description here (the
+                // negotiator orders them in a call); the restart test checks media.
+                if let Err(e) = to.add_remote_candidate(c).await {
+                    eprintln!("candidate not applied: {e}");
+                }
             }
         });
     }
 }
 
-/// Offer/answer with candidates trickled as they come; returns the setup time
-/// and the offer.
+/// Offer/answer, then candidates trickled (each side's once the other has its
+/// description, as the negotiator orders them); returns the setup time and the offer.
 async fn connect(a: &mut Side, b: &mut Side) -> (Duration, String) {
     let start = Instant::now();
-    a.trickle_to(&b.peer);
-    b.trickle_to(&a.peer);
     let offer = a.peer.create_offer(false).await.expect("offer");
     b.peer
         .set_remote_description(SdpKind::Offer, offer.clone())
         .await
         .expect("offer applies");
+    a.trickle_to(&b.peer);
     let answer = b.peer.create_answer().await.expect("answer");
     a.peer
         .set_remote_description(SdpKind::Answer, answer)
         .await
         .expect("answer applies");
+    b.trickle_to(&a.peer);
     a.wait_connected().await;
     b.wait_connected().await;
     (start.elapsed(), offer)
@@ -225,7 +231,9 @@ async fn two_peers_connect_and_exchange_video_and_audio_both_ways() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn candidates_arriving_before_the_remote_description_are_applied() {
+async fn candidates_gathered_before_the_description_connect_once_it_is_set() {
+    // The negotiator holds early candidates back (the peer keeps no queue of
+    // its own): here every candidate waits until the description is set.
     let (mut a, mut b) = (side().await, side().await);
     let offer = a.peer.create_offer(false).await.expect("offer");
     let a_candidates = a.all_candidates().await;
@@ -236,29 +244,33 @@ async fn candidates_arriving_before_the_remote_description_are_applied() {
             .all(|c| c.sdp_mid.as_deref().is_some_and(|m| !m.is_empty())),
         "local candidates carry the real mid"
     );
-    // Both sides get every candidate before the description it belongs to; if
-    // either queue lost them, no side would ever send a connectivity check.
-    for c in a_candidates {
-        b.peer
-            .add_remote_candidate(c)
-            .await
-            .expect("early candidate queued");
-    }
+    let early = b.peer.add_remote_candidate(a_candidates[0].clone()).await;
+    assert!(
+        matches!(early, Err(PeerError::BadCandidate(_))),
+        "a candidate before any remote description is refused, not queued: {early:?}"
+    );
     b.peer
         .set_remote_description(SdpKind::Offer, offer)
         .await
         .expect("offer");
-    let answer = b.peer.create_answer().await.expect("answer");
-    for c in b.all_candidates().await {
-        a.peer
+    for c in a_candidates {
+        b.peer
             .add_remote_candidate(c)
             .await
-            .expect("early candidate queued");
+            .expect("candidate applies");
     }
+    let answer = b.peer.create_answer().await.expect("answer");
+    let b_candidates = b.all_candidates().await;
     a.peer
         .set_remote_description(SdpKind::Answer, answer)
         .await
         .expect("answer");
+    for c in b_candidates {
+        a.peer
+            .add_remote_candidate(c)
+            .await
+            .expect("candidate applies");
+    }
     a.wait_connected().await;
     b.wait_connected().await;
 }
@@ -344,7 +356,7 @@ async fn ice_restart_offer_works_while_connected() {
         .await;
     feeder.abort();
     assert!(marker >= 1000);
-    assert_eq!(a.peer.state(), PeerState::Connected);
+    assert_eq!(a.peer.state(), ConnectionState::Connected);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -381,7 +393,7 @@ async fn bad_sdp_and_bad_candidates_give_typed_errors() {
         )
         .await
         .expect_err("nothing to send to yet");
-    assert_eq!(err, PeerError::NotConnected);
+    assert!(matches!(err, PeerError::NotConnected), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -412,9 +424,10 @@ async fn truncated_and_mangled_offers_never_panic() {
     for sdp in variants {
         let (tx, _rx) = mpsc::channel(16);
         let peer = Peer::new(PeerConfig::loopback(), tx).await.expect("peer");
+        // A caught panic is `Panicked`, its own error: it must never happen.
         match peer.set_remote_description(SdpKind::Offer, sdp).await {
             Ok(()) | Err(PeerError::BadSdp(_)) => {}
-            Err(other) => panic!("unexpected error type {other:?}"),
+            Err(other) => panic!("unexpected error {other:?}"),
         }
         peer.close().await;
     }

@@ -2,7 +2,9 @@
 
 use videochat_protocol::RoomId;
 
+use crate::media::AudioError;
 use crate::peer::{BitrateLimits, IceServer, PeerConfig};
+use crate::signaling::is_relay_url;
 
 /// Everything a call needs to start.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,8 +59,7 @@ impl CallConfig {
 
     /// Checks the configuration and returns the validated room.
     pub fn validate(&self) -> Result<RoomId, ConfigError> {
-        let url = self.relay_url.as_str();
-        if !(url.starts_with("ws://") || url.starts_with("wss://")) || url.len() < 8 {
+        if !is_relay_url(&self.relay_url) {
             return Err(ConfigError::RelayUrl(self.relay_url.clone()));
         }
         let room = RoomId::parse(&self.room).map_err(|_| ConfigError::Room(self.room.clone()))?;
@@ -112,6 +113,18 @@ pub enum ConfigError {
     Video(String),
     #[error("an ICE server URL must start with stun:, turn: or turns:: {0:?}")]
     IceServer(String),
-    #[error("the call could not start: {0}")]
-    Internal(String),
+}
+
+/// Why [`Call::start`](super::Call::start) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The configuration cannot work.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A media thread could not be started (the process is out of threads or memory).
+    #[error("cannot start a media thread: {0}")]
+    Thread(#[source] std::io::Error),
+    /// The Opus encoder could not be created.
+    #[error("cannot create the audio encoder: {0}")]
+    Audio(#[source] AudioError),
 }

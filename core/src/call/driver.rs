@@ -1,9 +1,9 @@
 //! The async driver of a call: it feeds the [`Negotiator`] what happens on the
 //! signaling socket, the peer connection, the media threads and the app, and
-//! carries out the actions it drains, one at a time, in order.
+//! carries out the actions it gives back, one at a time, in order.
 
-use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -11,14 +11,19 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::timeout;
 use videochat_protocol::{Incoming, PeerMessage, RoomId};
 
+use crate::media::OpusEncoder;
 use crate::negotiation::{
-    Action, CallState, Input, NegotiationConfig, Negotiator, PcEvent, PcOperation, PcState, SdpKind,
+    Action, CallState, ConnectionState, Input, NegotiationConfig, Negotiator, Output, PcOperation,
+    SdpKind,
 };
-use crate::peer::{self, LossBasedBitrate, Peer, PeerEvent, PeerState};
+use crate::peer::{LossBasedBitrate, Peer, PeerError, PeerEvent};
 use crate::signaling::{self, SignalingError, SignalingReceiver, SignalingSender};
+use crate::sync::lock;
 
+use super::command::Command;
 use super::config::CallConfig;
-use super::media_receive::Received;
+use super::media_receive::{self, Received};
+use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::observer::CallObserver;
 use super::stats::Counters;
 use super::video_send::VideoControl;
@@ -28,98 +33,108 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Peer events waiting for the driver (media is dropped beyond it, never control).
 const PEER_EVENT_QUEUE: usize = 512;
 const STATS_INTERVAL: Duration = Duration::from_secs(1);
+/// How long hanging up waits for the relay to take our last frames.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// What the app and the media threads ask of the driver.
-#[derive(Debug)]
-pub(crate) enum Command {
-    /// The first camera frame or audio chunk arrived: our media is live.
-    MediaLive,
-    /// Our decoder cannot decode: send a PLI.
-    RequestKeyFrame,
-    /// An encoded audio packet to send.
-    Audio(Bytes),
-    HangUp,
+/// What the app-facing [`Call`](super::Call) keeps of the driver.
+pub(crate) struct DriverHandle {
+    pub commands: mpsc::UnboundedSender<Command>,
+    /// The current peer connection (none between two of them).
+    pub current_peer: watch::Receiver<Option<Arc<Peer>>>,
 }
 
-/// Everything the driver owns.
+/// Everything the driver task owns while the call runs.
 pub(crate) struct Driver {
-    pub config: CallConfig,
-    pub room: RoomId,
-    pub observer: Arc<dyn CallObserver>,
-    pub counters: Arc<Counters>,
-    pub commands: mpsc::UnboundedReceiver<Command>,
-    pub current_peer: watch::Sender<Option<Arc<Peer>>>,
-    pub received: SyncSender<Received>,
-    pub video_control: Arc<VideoControl>,
-}
-
-/// The driver's moving parts while the call runs.
-struct Running {
-    d: Driver,
+    config: CallConfig,
+    observer: Arc<dyn CallObserver>,
+    counters: Arc<Counters>,
+    video_control: Arc<VideoControl>,
+    audio_encoder: Arc<Mutex<OpusEncoder>>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    current_peer: watch::Sender<Option<Arc<Peer>>>,
+    /// Remote media for the media-receive thread.
+    received: SyncSender<Received>,
     negotiator: Negotiator,
     sender: Option<SignalingSender>,
     receiver: Option<SignalingReceiver>,
     peer: Option<Arc<Peer>>,
     peer_events: mpsc::Receiver<PeerEvent>,
     bitrate: LossBasedBitrate,
+    /// The one throttle of our key-frame requests (decoder errors and
+    /// receive-queue overflows both ask).
+    key_frame_requests: MinInterval,
     media_live: bool,
 }
 
 impl Driver {
-    /// Runs the call until it ends.
-    pub async fn run(self) {
-        let negotiator = Negotiator::new(self.room.clone(), NegotiationConfig::default());
-        let bitrate = LossBasedBitrate::new(self.config.bitrate_limits());
+    /// A driver for a call in `room`, with its media-receive thread started.
+    pub fn new(
+        config: CallConfig,
+        room: RoomId,
+        observer: Arc<dyn CallObserver>,
+        counters: Arc<Counters>,
+        video_control: Arc<VideoControl>,
+        audio_encoder: Arc<Mutex<OpusEncoder>>,
+    ) -> std::io::Result<(Driver, DriverHandle)> {
+        let (commands_tx, commands) = mpsc::unbounded_channel();
+        let (current_peer, current_peer_rx) = watch::channel(None);
+        let received =
+            media_receive::spawn(observer.clone(), counters.clone(), commands_tx.clone())?;
         let (_, peer_events) = mpsc::channel(1);
-        let mut running = Running {
-            d: self,
-            negotiator,
+        let driver = Driver {
+            negotiator: Negotiator::new(room, NegotiationConfig::default()),
+            bitrate: LossBasedBitrate::new(config.bitrate_limits()),
+            config,
+            observer,
+            counters,
+            video_control,
+            audio_encoder,
+            commands,
+            current_peer,
+            received,
             sender: None,
             receiver: None,
             peer: None,
             peer_events,
-            bitrate,
+            key_frame_requests: MinInterval::new(KEY_FRAME_INTERVAL),
             media_live: false,
         };
-        running.run().await;
+        let handle = DriverHandle {
+            commands: commands_tx,
+            current_peer: current_peer_rx,
+        };
+        Ok((driver, handle))
     }
-}
 
-impl Running {
-    async fn run(&mut self) {
+    /// Runs the call until it ends.
+    pub async fn run(mut self) {
         if let Err(e) = self.new_peer().await {
-            tracing::error!("cannot create the peer connection: {e}");
-            self.d.observer.on_state_changed(CallState::Failed(
-                crate::negotiation::CallError::Negotiation(PcOperation::CreateOffer),
-            ));
-            return;
+            tracing::error!(error = %e, "cannot create the peer connection");
+            let input = Input::OperationFailed(PcOperation::CreateConnection);
+            self.negotiator.handle(input, Instant::now());
         }
         let mut stats = tokio::time::interval(STATS_INTERVAL);
         loop {
-            while let Some(action) = self.negotiator.poll_action() {
-                if matches!(action, Action::Close) {
-                    self.close().await;
-                    // The final state comes after Close: report it.
-                    while let Some(action) = self.negotiator.poll_action() {
-                        if let Action::StateChanged(state) = action {
-                            self.d.observer.on_state_changed(state);
-                        }
+            let deadline = match self.negotiator.poll_output() {
+                Output::Action(Action::Close) => return self.close().await,
+                Output::Action(action) => {
+                    if let Some(input) = self.execute(action).await {
+                        self.negotiator.handle(input, Instant::now());
                     }
-                    return;
+                    continue;
                 }
-                self.execute(action).await;
-            }
-            let deadline = self.negotiator.poll_timeout();
+                Output::Wait { until } => until,
+            };
             let input = tokio::select! {
                 frame = next_frame(&mut self.receiver) => self.on_frame(frame),
                 event = self.peer_events.recv() => match event {
-                    Some(event) => self.on_peer_event(event).await,
+                    Some(event) => self.on_peer_event(event),
                     None => std::future::pending().await,
                 },
-                command = self.d.commands.recv() => self.on_command(command).await,
+                command = self.commands.recv() => self.on_command(command).await,
                 () = sleep_until(deadline) => Some(Input::Tick),
                 _ = stats.tick() => {
-                    self.d.observer.on_stats(&self.d.counters.snapshot());
+                    self.observer.on_stats(&self.counters.snapshot());
                     None
                 }
             };
@@ -129,8 +144,9 @@ impl Running {
         }
     }
 
-    async fn execute(&mut self, action: Action) {
-        let result = match action {
+    /// Carries out one action; its result, if the machine needs one.
+    async fn execute(&mut self, action: Action) -> Option<Input> {
+        match action {
             Action::ConnectSignaling => Some(self.connect().await),
             Action::SendJoin(room) => self.send(Outgoing::Join(room)).await,
             Action::Send(message) => self.send(Outgoing::Peer(message)).await,
@@ -139,67 +155,47 @@ impl Running {
             }
             Action::CreateAnswer => Some(self.create(SdpKind::Answer, false).await),
             Action::SetRemoteDescription { kind, sdp } => {
-                let peer = self.peer.clone();
-                match peer {
-                    Some(p) => match p.set_remote_description(peer_kind(kind), sdp).await {
-                        Ok(()) => None,
-                        Err(e) => {
-                            tracing::warn!("remote description rejected: {e}");
-                            Some(failed(PcOperation::SetRemoteDescription))
-                        }
-                    },
-                    None => Some(failed(PcOperation::SetRemoteDescription)),
-                }
+                let result = match self.peer.clone() {
+                    Some(peer) => peer.set_remote_description(kind, sdp).await,
+                    None => Err(PeerError::Closed),
+                };
+                failure(PcOperation::SetRemoteDescription, result)
             }
             Action::AddRemoteCandidate(candidate) => {
-                let peer = self.peer.clone();
-                match peer {
-                    Some(p) => match p.add_remote_candidate(candidate).await {
-                        Ok(()) => None,
-                        Err(e) => {
-                            tracing::debug!("remote candidate rejected: {e}");
-                            Some(failed(PcOperation::AddRemoteCandidate))
-                        }
-                    },
-                    None => None,
-                }
+                let result = match self.peer.clone() {
+                    Some(peer) => peer.add_remote_candidate(candidate).await,
+                    None => Ok(()),
+                };
+                failure(PcOperation::AddRemoteCandidate, result)
             }
-            Action::ResetPeerConnection => match self.new_peer().await {
-                Ok(()) => None,
-                Err(e) => {
-                    tracing::error!("cannot create a new peer connection: {e}");
-                    Some(failed(PcOperation::CreateOffer))
-                }
-            },
+            Action::ResetPeerConnection => {
+                failure(PcOperation::CreateConnection, self.new_peer().await)
+            }
             Action::StateChanged(state) => {
-                if state == CallState::Connected {
-                    self.d.counters.mark_connected();
-                }
-                tracing::info!(?state, "call state");
-                self.d.observer.on_state_changed(state);
+                self.report(state);
                 None
             }
-            Action::Close => None, // handled by the loop
-        };
-        if let Some(input) = result {
-            self.negotiator.handle(input, Instant::now());
+            Action::Close => None, // the run loop's
         }
     }
 
+    fn report(&self, state: CallState) {
+        if state == CallState::Connected {
+            self.counters.mark_connected();
+        }
+        self.observer.on_state_changed(state);
+    }
+
     async fn connect(&mut self) -> Input {
-        match timeout(
-            CONNECT_TIMEOUT,
-            signaling::connect(&self.d.config.relay_url),
-        )
-        .await
-        {
+        let url = &self.config.relay_url;
+        match timeout(CONNECT_TIMEOUT, signaling::connect(url)).await {
             Ok(Ok((sender, receiver))) => {
                 self.sender = Some(sender);
                 self.receiver = Some(receiver);
                 Input::SignalingConnected
             }
             Ok(Err(e)) => {
-                tracing::warn!("relay unreachable: {e}");
+                tracing::warn!(error = %e, "relay unreachable");
                 Input::SignalingLost
             }
             Err(_) => {
@@ -219,54 +215,51 @@ impl Running {
                 sender.send(&message).await
             }
         };
-        match result {
-            Ok(()) => None,
-            Err(e) => {
-                tracing::warn!("signaling send failed: {e}");
-                self.sender = None;
-                self.receiver = None;
-                Some(Input::SignalingLost)
-            }
-        }
+        let error = result.err()?;
+        tracing::warn!(error = %error, "signaling send failed");
+        Some(self.signaling_lost())
     }
 
     async fn create(&mut self, kind: SdpKind, ice_restart: bool) -> Input {
-        let (operation, result) = match (&self.peer, kind) {
-            (Some(p), SdpKind::Offer) => {
-                (PcOperation::CreateOffer, p.create_offer(ice_restart).await)
-            }
-            (Some(p), SdpKind::Answer) => (PcOperation::CreateAnswer, p.create_answer().await),
-            (None, SdpKind::Offer) => return failed(PcOperation::CreateOffer),
-            (None, SdpKind::Answer) => return failed(PcOperation::CreateAnswer),
+        let operation = match kind {
+            SdpKind::Offer => PcOperation::CreateOffer,
+            SdpKind::Answer => PcOperation::CreateAnswer,
+        };
+        let Some(peer) = self.peer.clone() else {
+            return Input::OperationFailed(operation);
+        };
+        let result = match kind {
+            SdpKind::Offer => peer.create_offer(ice_restart).await,
+            SdpKind::Answer => peer.create_answer().await,
         };
         match result {
             Ok(sdp) => {
-                Counters::bump(match kind {
-                    SdpKind::Offer => &self.d.counters.offers_created,
-                    SdpKind::Answer => &self.d.counters.answers_created,
+                self.counters.update(|s| match kind {
+                    SdpKind::Offer => s.offers_created += 1,
+                    SdpKind::Answer => s.answers_created += 1,
                 });
-                Input::PeerConnection(PcEvent::LocalDescription { kind, sdp })
+                Input::LocalDescription { kind, sdp }
             }
             Err(e) => {
-                tracing::warn!("{} failed: {e}", operation.name());
-                failed(operation)
+                tracing::warn!(error = %e, operation = operation.name(), "failed");
+                Input::OperationFailed(operation)
             }
         }
     }
 
     /// Replaces the peer connection (a new peer, or a fresh start after a loss).
-    async fn new_peer(&mut self) -> Result<(), peer::PeerError> {
+    async fn new_peer(&mut self) -> Result<(), PeerError> {
         if let Some(old) = self.peer.take() {
-            self.d.current_peer.send_replace(None);
+            self.current_peer.send_replace(None);
             tokio::spawn(async move { old.close().await });
         }
         let (tx, rx) = mpsc::channel(PEER_EVENT_QUEUE);
-        let peer = Arc::new(Peer::new(self.d.config.peer_config(), tx).await?);
+        let peer = Arc::new(Peer::new(self.config.peer_config(), tx).await?);
         self.peer_events = rx;
         self.peer = Some(peer.clone());
-        self.d.current_peer.send_replace(Some(peer));
-        self.d.video_control.request_key_frame();
-        let _ = self.d.received.try_send(Received::Reset);
+        self.current_peer.send_replace(Some(peer));
+        self.video_control.request_key_frame();
+        let _ = self.received.try_send(Received::Reset);
         Ok(())
     }
 
@@ -275,64 +268,68 @@ impl Running {
             Some(Ok(incoming)) => Input::from_frame(Ok(incoming)),
             Some(Err(SignalingError::Protocol(e))) => Input::from_frame(Err(e)),
             Some(Err(e)) => {
-                tracing::warn!("signaling lost: {e}");
-                self.sender = None;
-                self.receiver = None;
-                Some(Input::SignalingLost)
+                tracing::warn!(error = %e, "signaling lost");
+                Some(self.signaling_lost())
             }
             None => {
                 tracing::warn!("the relay closed the connection");
-                self.sender = None;
-                self.receiver = None;
-                Some(Input::SignalingLost)
+                Some(self.signaling_lost())
             }
         }
     }
 
-    async fn on_peer_event(&mut self, event: PeerEvent) -> Option<Input> {
+    fn signaling_lost(&mut self) -> Input {
+        self.sender = None;
+        self.receiver = None;
+        Input::SignalingLost
+    }
+
+    fn on_peer_event(&mut self, event: PeerEvent) -> Option<Input> {
         match event {
-            PeerEvent::LocalCandidate(candidate) => Some(PcEvent::LocalCandidate(candidate).into()),
-            PeerEvent::GatheringComplete => None,
-            PeerEvent::State(state) => Some(PcEvent::StateChanged(pc_state(state)).into()),
-            PeerEvent::RemoteVideo(frame) => {
-                self.forward(Received::Video(frame), true);
-                None
-            }
-            PeerEvent::RemoteAudio(packet) => {
-                self.forward(Received::Audio(packet), false);
-                None
-            }
-            PeerEvent::KeyFrameRequested => {
-                self.d.video_control.request_key_frame();
-                None
-            }
+            PeerEvent::LocalCandidate(candidate) => return Some(Input::LocalCandidate(candidate)),
+            PeerEvent::State(state) => return Some(Input::ConnectionState(state)),
+            PeerEvent::GatheringComplete => {}
+            PeerEvent::RemoteVideo(frame) => self.forward(Received::Video(frame)),
+            PeerEvent::RemoteAudio(packet) => self.forward(Received::Audio(packet)),
+            PeerEvent::KeyFrameRequested => self.video_control.request_key_frame(),
             PeerEvent::VideoLoss { fraction_lost } => {
                 let rate = self.bitrate.on_loss_report(fraction_lost);
-                self.d.video_control.set_bitrate(rate);
-                None
+                self.video_control.set_bitrate(rate);
+                // Audio shares the path: protect it against the same loss.
+                let percent = (fraction_lost * 100.0).ceil().clamp(0.0, 100.0) as u8;
+                if let Err(e) = lock(&self.audio_encoder).set_expected_packet_loss(percent) {
+                    tracing::debug!(error = %e, "expected audio loss not set");
+                }
             }
         }
+        None
     }
 
     /// Hands media to the decoder thread; if it is behind, video is dropped
     /// and a key frame requested so the picture recovers cleanly.
-    fn forward(&mut self, received: Received, is_video: bool) {
-        if let Err(TrySendError::Full(_)) = self.d.received.try_send(received)
+    fn forward(&mut self, received: Received) {
+        let is_video = matches!(received, Received::Video(_));
+        if let Err(TrySendError::Full(_)) = self.received.try_send(received)
             && is_video
         {
-            Counters::bump(&self.d.counters.key_frame_requests_sent);
             self.request_key_frame();
         }
     }
 
-    fn request_key_frame(&self) {
-        if let Some(peer) = self.peer.clone() {
-            tokio::spawn(async move {
-                if let Err(e) = peer.request_key_frame().await {
-                    tracing::debug!("key frame request not sent: {e}");
-                }
-            });
+    /// Asks the remote for a key frame (PLI), at most once per key-frame interval.
+    fn request_key_frame(&mut self) {
+        let Some(peer) = self.peer.clone() else {
+            return;
+        };
+        if !self.key_frame_requests.try_pass(Instant::now()) {
+            return;
         }
+        self.counters.update(|s| s.key_frame_requests_sent += 1);
+        tokio::spawn(async move {
+            if let Err(e) = peer.request_key_frame().await {
+                tracing::debug!(error = %e, "key frame request not sent");
+            }
+        });
     }
 
     async fn on_command(&mut self, command: Option<Command>) -> Option<Input> {
@@ -347,16 +344,7 @@ impl Running {
                 None
             }
             Some(Command::Audio(packet)) => {
-                if let Some(peer) = self
-                    .peer
-                    .as_ref()
-                    .filter(|p| p.state() == PeerState::Connected)
-                {
-                    match peer.write_audio(packet, Duration::from_millis(20)).await {
-                        Ok(()) => Counters::bump(&self.d.counters.audio_packets_sent),
-                        Err(e) => tracing::debug!("audio write failed: {e}"),
-                    }
-                }
+                self.write_audio(packet).await;
                 None
             }
             // The app dropped its handle: that is a hang-up too.
@@ -364,22 +352,54 @@ impl Running {
         }
     }
 
+    async fn write_audio(&mut self, packet: Bytes) {
+        let Some(peer) = self
+            .peer
+            .as_ref()
+            .filter(|p| p.state() == ConnectionState::Connected)
+        else {
+            return;
+        };
+        match peer.write_audio(packet, Duration::from_millis(20)).await {
+            Ok(()) => self.counters.update(|s| s.audio_packets_sent += 1),
+            Err(e) => tracing::debug!(error = %e, "audio write failed"),
+        }
+    }
+
+    /// Closes everything, then reports the final state (it follows `Close`).
     async fn close(&mut self) {
         if let Some(mut sender) = self.sender.take() {
-            let _ = timeout(Duration::from_secs(1), sender.close()).await;
+            let _ = timeout(CLOSE_TIMEOUT, sender.close()).await;
         }
         self.receiver = None;
-        self.d.current_peer.send_replace(None);
+        self.current_peer.send_replace(None);
         if let Some(peer) = self.peer.take() {
             peer.close().await;
         }
-        self.d.observer.on_stats(&self.d.counters.snapshot());
+        self.observer.on_stats(&self.counters.snapshot());
+        while let Output::Action(action) = self.negotiator.poll_output() {
+            if let Action::StateChanged(state) = action {
+                self.report(state);
+            }
+        }
     }
 }
 
 enum Outgoing {
     Join(RoomId),
     Peer(PeerMessage),
+}
+
+/// The input a failed operation gives the machine, if it failed.
+fn failure(operation: PcOperation, result: Result<(), PeerError>) -> Option<Input> {
+    let error = result.err()?;
+    if operation == PcOperation::AddRemoteCandidate {
+        // Routine: e.g. an address family we lack. ICE tries the others.
+        tracing::debug!(error = %error, "remote candidate refused");
+    } else {
+        tracing::warn!(error = %error, operation = operation.name(), "failed");
+    }
+    Some(Input::OperationFailed(operation))
 }
 
 async fn next_frame(
@@ -395,27 +415,5 @@ async fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => tokio::time::sleep_until(deadline.into()).await,
         None => std::future::pending().await,
-    }
-}
-
-fn failed(operation: PcOperation) -> Input {
-    Input::PeerConnection(PcEvent::OperationFailed(operation))
-}
-
-fn peer_kind(kind: SdpKind) -> peer::SdpKind {
-    match kind {
-        SdpKind::Offer => peer::SdpKind::Offer,
-        SdpKind::Answer => peer::SdpKind::Answer,
-    }
-}
-
-fn pc_state(state: PeerState) -> PcState {
-    match state {
-        PeerState::New => PcState::New,
-        PeerState::Connecting => PcState::Connecting,
-        PeerState::Connected => PcState::Connected,
-        PeerState::Disconnected => PcState::Disconnected,
-        PeerState::Failed => PcState::Failed,
-        PeerState::Closed => PcState::Closed,
     }
 }

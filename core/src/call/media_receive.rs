@@ -1,27 +1,24 @@
 //! The receive side: one long-lived thread decodes remote H.264 and Opus and
-//! hands the results to the app's observer, asking for a key frame when the
-//! video cannot be decoded.
+//! hands the results to the app's observer, asking the driver for a key frame
+//! when the video cannot be decoded.
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::media::{H264Decoder, I420Frame, OpusDecoder};
 use crate::peer::{RemoteAudioPacket, RemoteVideoFrame, VIDEO_CLOCK_RATE};
 
-use super::driver::Command;
+use super::command::Command;
 use super::observer::CallObserver;
 use super::stats::Counters;
 
 /// Media waiting for the decoder thread. Enough for a burst after a stall;
 /// beyond it the driver drops and asks for a key frame.
 const QUEUE: usize = 64;
-/// Lost audio packets concealed at most per gap; a longer gap is silence.
+/// Lost audio packets rebuilt at most per gap; a longer gap is silence.
 const MAX_CONCEALED: u16 = 5;
-/// PLIs are not repeated faster than this (the key frame takes a round trip).
-const KEY_FRAME_REQUEST_INTERVAL: Duration = Duration::from_millis(300);
 
 /// Remote media for the decoder thread.
 pub(crate) enum Received {
@@ -47,7 +44,6 @@ pub(crate) fn spawn(
                 commands,
                 video: None,
                 picture: I420Frame::default(),
-                last_key_frame_request: None,
                 audio: None,
                 last_audio_sequence: None,
             };
@@ -62,7 +58,6 @@ struct MediaDecoder {
     commands: UnboundedSender<Command>,
     video: Option<H264Decoder>,
     picture: I420Frame,
-    last_key_frame_request: Option<Instant>,
     audio: Option<OpusDecoder>,
     last_audio_sequence: Option<u16>,
 }
@@ -86,7 +81,7 @@ impl MediaDecoder {
         if self.video.is_none() {
             match H264Decoder::new() {
                 Ok(decoder) => self.video = Some(decoder),
-                Err(e) => return tracing::error!("cannot create the H.264 decoder: {e}"),
+                Err(e) => return tracing::error!(error = %e, "cannot create the H.264 decoder"),
             }
         }
         let Some(decoder) = self.video.as_mut() else {
@@ -101,34 +96,21 @@ impl MediaDecoder {
             }
             Ok(false) => {}
             Err(e) if e.needs_key_frame() => {
-                tracing::debug!("cannot decode remote video ({e}); asking for a key frame");
-                self.request_key_frame();
+                tracing::debug!(error = %e, "cannot decode remote video; asking for a key frame");
+                let _ = self.commands.send(Command::RequestKeyFrame);
             }
-            Err(e) => tracing::warn!("remote video: {e}"),
+            Err(e) => tracing::warn!(error = %e, "remote video"),
         }
-    }
-
-    fn request_key_frame(&mut self) {
-        let now = Instant::now();
-        if self
-            .last_key_frame_request
-            .is_some_and(|last| now - last < KEY_FRAME_REQUEST_INTERVAL)
-        {
-            return;
-        }
-        self.last_key_frame_request = Some(now);
-        Counters::bump(&self.counters.key_frame_requests_sent);
-        let _ = self.commands.send(Command::RequestKeyFrame);
     }
 
     fn on_audio(&mut self, packet: RemoteAudioPacket) {
         if self.audio.is_none() {
             match OpusDecoder::new() {
                 Ok(decoder) => self.audio = Some(decoder),
-                Err(e) => return tracing::error!("cannot create the Opus decoder: {e}"),
+                Err(e) => return tracing::error!(error = %e, "cannot create the Opus decoder"),
             }
         }
-        Counters::bump(&self.counters.audio_packets_received);
+        self.counters.update(|s| s.audio_packets_received += 1);
         let missing = self
             .last_audio_sequence
             .map_or(0, |last| packet.sequence.wrapping_sub(last).wrapping_sub(1));
@@ -139,16 +121,24 @@ impl MediaDecoder {
         let Some(decoder) = self.audio.as_mut() else {
             return;
         };
-        for _ in 0..missing.min(MAX_CONCEALED) {
-            if let Ok(pcm) = decoder.decode(None) {
-                Counters::bump(&self.counters.audio_frames_concealed);
+        // All but the last lost frame are concealed; the last one is rebuilt
+        // from this packet's in-band FEC copy of it (Opus carries one).
+        let rebuilt = missing.min(MAX_CONCEALED);
+        for n in 0..rebuilt {
+            let pcm = if n + 1 == rebuilt && missing <= MAX_CONCEALED {
+                decoder.decode_fec(&packet.data)
+            } else {
+                decoder.decode(None)
+            };
+            if let Ok(pcm) = pcm {
+                self.counters.update(|s| s.audio_frames_concealed += 1);
                 self.observer.on_remote_audio(&pcm);
             }
         }
         match decoder.decode(Some(&packet.data)) {
             Ok(pcm) if !pcm.is_empty() => self.observer.on_remote_audio(&pcm),
             Ok(_) => {}
-            Err(e) => tracing::debug!("remote audio: {e}"),
+            Err(e) => tracing::debug!(error = %e, "remote audio"),
         }
     }
 }

@@ -7,7 +7,7 @@
 //! ```no_run
 //! # use std::sync::Arc;
 //! # use videochat_core::call::*;
-//! # fn demo(observer: Arc<dyn CallObserver>, runtime: &tokio::runtime::Handle) -> Result<(), ConfigError> {
+//! # fn demo(observer: Arc<dyn CallObserver>, runtime: &tokio::runtime::Handle) -> Result<(), StartError> {
 //! let call = Call::start(CallConfig::new("ws://127.0.0.1:8080/ws", "kitchen"), observer, runtime)?;
 //! // on the camera thread, for each frame:  call.send_video(&frame)
 //! // on the audio thread, every 20 ms:      call.send_audio(&pcm)
@@ -22,9 +22,11 @@
 //! the app calls blocks for long: `send_video` converts the frame to upright
 //! I420 (its one copy) and returns; `send_audio` encodes 20 ms of Opus.
 
+mod command;
 mod config;
 mod driver;
 mod media_receive;
+mod min_interval;
 mod observer;
 mod security_code;
 mod stats;
@@ -39,19 +41,21 @@ use tokio::sync::{mpsc, watch};
 
 use crate::media::{FrameError, OPUS_FRAME_SAMPLES, OpusEncoder, VideoFrameRef};
 use crate::peer::Peer;
+use crate::sync::lock;
 
 pub use crate::media::AudioError;
-pub use crate::negotiation::{CallError, CallState, EndReason};
-pub use config::{CallConfig, ConfigError, VideoSettings};
+pub use crate::negotiation::{CallFailure, CallState, EndReason};
+pub use config::{CallConfig, ConfigError, StartError, VideoSettings};
 pub use observer::CallObserver;
 pub use security_code::security_code;
 pub use stats::CallStats;
 
-use driver::{Command, Driver};
+use command::Command;
+use driver::Driver;
 use stats::Counters;
 use video_send::{VideoControl, VideoSender};
 
-/// Which camera feeds the call (the seed's `facingMode` words).
+/// Which camera feeds the call (the W3C `facingMode` words the web client uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum CameraFacing {
     /// The front camera, facing the user. Its self-view is mirrored.
@@ -74,7 +78,7 @@ pub struct Call {
     commands: mpsc::UnboundedSender<Command>,
     current_peer: watch::Receiver<Option<Arc<Peer>>>,
     video: VideoSender,
-    audio: Mutex<OpusEncoder>,
+    audio: Arc<Mutex<OpusEncoder>>,
     video_control: Arc<VideoControl>,
     counters: Arc<Counters>,
     media_live: AtomicBool,
@@ -91,42 +95,38 @@ impl Call {
         config: CallConfig,
         observer: Arc<dyn CallObserver>,
         runtime: &Handle,
-    ) -> Result<Call, ConfigError> {
+    ) -> Result<Call, StartError> {
         let room = config.validate()?;
-        let internal = |e: &dyn std::fmt::Display| ConfigError::Internal(e.to_string());
         let limits = config.bitrate_limits();
         let counters = Arc::new(Counters::new(limits.start_bps));
         let video_control = Arc::new(VideoControl::new(limits.start_bps));
-        let (commands, commands_rx) = mpsc::unbounded_channel();
-        let (current_peer, peer_rx) = watch::channel(None);
-        let received = media_receive::spawn(observer.clone(), counters.clone(), commands.clone())
-            .map_err(|e| internal(&e))?;
-        let video = VideoSender::spawn(
-            peer_rx.clone(),
-            runtime.clone(),
-            video_control.clone(),
-            counters.clone(),
-            config.video.max_fps,
-        )
-        .map_err(|e| internal(&e))?;
         let audio = OpusEncoder::new(crate::media::opus::DEFAULT_OPUS_BITRATE_BPS)
-            .map_err(|e| internal(&e))?;
-        let driver = Driver {
+            .map_err(StartError::Audio)?;
+        let audio = Arc::new(Mutex::new(audio));
+        let max_fps = config.video.max_fps;
+        let (driver, handle) = Driver::new(
             config,
             room,
             observer,
-            counters: counters.clone(),
-            commands: commands_rx,
-            current_peer,
-            received,
-            video_control: video_control.clone(),
-        };
+            counters.clone(),
+            video_control.clone(),
+            audio.clone(),
+        )
+        .map_err(StartError::Thread)?;
+        let video = VideoSender::spawn(
+            handle.current_peer.clone(),
+            runtime.clone(),
+            video_control.clone(),
+            counters.clone(),
+            max_fps,
+        )
+        .map_err(StartError::Thread)?;
         runtime.spawn(driver.run());
         Ok(Call {
-            commands,
-            current_peer: peer_rx,
+            commands: handle.commands,
+            current_peer: handle.current_peer,
             video,
-            audio: Mutex::new(audio),
+            audio,
             video_control,
             counters,
             media_live: AtomicBool::new(false),
@@ -161,11 +161,7 @@ impl Call {
         } else {
             pcm
         };
-        let packet = self
-            .audio
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .encode(pcm)?;
+        let packet = lock(&self.audio).encode(pcm)?;
         let _ = self.commands.send(Command::Audio(Bytes::from(packet)));
         Ok(())
     }

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 use tokio::sync::watch;
@@ -13,8 +13,11 @@ use tokio::sync::watch;
 use crate::media::{
     FrameError, H264Encoder, H264EncoderConfig, I420Frame, VideoFrameRef, upright_into,
 };
-use crate::peer::{Peer, PeerState};
+use crate::negotiation::ConnectionState;
+use crate::peer::Peer;
+use crate::sync::lock;
 
+use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::stats::Counters;
 
 /// Buffers kept for reuse between the caller and the encoder thread.
@@ -35,7 +38,8 @@ impl VideoControl {
         }
     }
 
-    /// The next encoded frame will be a key frame (PLI, new camera, new peer).
+    /// A key frame goes out as soon as the minimum spacing of key frames
+    /// allows (PLI, new camera, new peer): a burst of requests costs one.
     pub fn request_key_frame(&self) {
         self.key_frame.store(true, Relaxed);
     }
@@ -96,7 +100,7 @@ impl VideoSender {
     pub fn submit(&self, frame: &VideoFrameRef<'_>) -> Result<(), FrameError> {
         let last = self.last_accepted_us.load(Relaxed);
         if last != 0 && frame.timestamp_us.saturating_sub(last) < self.min_interval_us {
-            Counters::bump(&self.counters.video_frames_dropped);
+            self.counters.update(|s| s.video_frames_dropped += 1);
             return Ok(());
         }
         self.last_accepted_us
@@ -107,7 +111,7 @@ impl VideoSender {
         match self.frames.try_send(upright) {
             Ok(()) => {}
             Err(TrySendError::Full(frame)) | Err(TrySendError::Disconnected(frame)) => {
-                Counters::bump(&self.counters.video_frames_dropped);
+                self.counters.update(|s| s.video_frames_dropped += 1);
                 recycle(&self.spare, frame);
             }
         }
@@ -135,26 +139,27 @@ impl EncoderThread {
         });
         let default_duration = Duration::from_secs_f32(1.0 / self.frame_rate);
         let mut last_timestamp_us: Option<u64> = None;
+        let mut key_frames = MinInterval::new(KEY_FRAME_INTERVAL);
         while let Ok(frame) = self.frames.recv() {
             let peer = self.peer.borrow().clone();
-            let Some(peer) = peer.filter(|p| p.state() == PeerState::Connected) else {
+            let Some(peer) = peer.filter(|p| p.state() == ConnectionState::Connected) else {
                 // Nobody to send to: the first frame after connecting must be a key frame.
                 self.control.request_key_frame();
-                Counters::bump(&self.counters.video_frames_dropped);
+                self.counters.update(|s| s.video_frames_dropped += 1);
                 recycle(&self.spare, frame);
                 continue;
             };
-            if self.control.key_frame.swap(false, Relaxed) {
+            let now = Instant::now();
+            if key_frames.is_open(now) && self.control.key_frame.swap(false, Relaxed) {
                 encoder.request_key_frame();
             }
             let target = self.control.bitrate_bps.load(Relaxed);
             if target != encoder.bitrate_bps() {
                 if let Err(e) = encoder.set_bitrate(target) {
-                    tracing::warn!("cannot set the video bitrate: {e}");
+                    tracing::warn!(error = %e, "cannot set the video bitrate");
                 }
                 self.counters
-                    .video_target_bitrate_bps
-                    .store(target, Relaxed);
+                    .update(|s| s.video_target_bitrate_bps = target);
             }
             let encoded = encoder.encode(&frame.view(), frame.timestamp_us);
             let timestamp_us = frame.timestamp_us;
@@ -163,10 +168,14 @@ impl EncoderThread {
                 Ok(Some(encoded)) => encoded,
                 Ok(None) => continue, // rate control skipped this frame
                 Err(e) => {
-                    tracing::warn!("video encoding failed: {e}");
+                    tracing::warn!(error = %e, "video encoding failed");
                     continue;
                 }
             };
+            if encoded.key_frame {
+                // Requested or not (the first frame, a new size): spacing counts from here.
+                key_frames.record(now);
+            }
             // The RTP clock advances by the capture interval, so the remote
             // plays frames at the pace they were taken.
             let duration = last_timestamp_us
@@ -179,12 +188,10 @@ impl EncoderThread {
                 .runtime
                 .block_on(peer.write_video(encoded.data, duration))
             {
-                Ok(()) => {
-                    Counters::bump(&self.counters.video_frames_sent);
-                    if key_frame {
-                        Counters::bump(&self.counters.key_frames_sent);
-                    }
-                }
+                Ok(()) => self.counters.update(|s| {
+                    s.video_frames_sent += 1;
+                    s.key_frames_sent += u64::from(key_frame);
+                }),
                 Err(e) => tracing::debug!("video write failed: {e}"),
             }
         }
@@ -196,11 +203,4 @@ fn recycle(spare: &Mutex<Vec<I420Frame>>, frame: I420Frame) {
     if spare.len() < SPARE_BUFFERS {
         spare.push(frame);
     }
-}
-
-/// Locks a mutex whose data stays valid even if a holder panicked (buffers only).
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

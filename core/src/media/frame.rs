@@ -274,11 +274,6 @@ impl VideoFrameRef<'_> {
             }
         }
     }
-
-    /// The upright size the remote will see.
-    pub fn upright_size(&self) -> (u32, u32) {
-        self.rotation.rotated_size(self.width, self.height)
-    }
 }
 
 /// An owned I420 picture with tightly packed planes (stride = plane width).
@@ -349,25 +344,6 @@ impl I420Frame {
     /// Writes bytes R,G,B,A per pixel (Android `Bitmap.Config.ARGB_8888` memory order, WebGL RGBA).
     pub fn write_rgba(&self, out: &mut [u8]) -> Result<(), FrameError> {
         self.convert_rgb::<u8, 4>(out, |px, r, g, b| *px = [r, g, b, 255])
-    }
-
-    /// Writes bytes B,G,R,A per pixel (libyuv "ARGB", iOS `kCVPixelFormatType_32BGRA`).
-    pub fn write_bgra(&self, out: &mut [u8]) -> Result<(), FrameError> {
-        self.convert_rgb::<u8, 4>(out, |px, r, g, b| *px = [b, g, r, 255])
-    }
-
-    /// Writes one `0xAARRGGBB` integer per pixel (Java `int[]` for `Bitmap.setPixels`).
-    pub fn write_argb_u32(&self, out: &mut [u32]) -> Result<(), FrameError> {
-        self.convert_rgb::<u32, 1>(out, |px, r, g, b| {
-            px[0] = 0xff00_0000 | u32::from(r) << 16 | u32::from(g) << 8 | u32::from(b);
-        })
-    }
-
-    /// A new R,G,B,A buffer (allocates; prefer [`I420Frame::write_rgba`] per frame).
-    pub fn to_rgba(&self) -> Result<Vec<u8>, FrameError> {
-        let mut out = vec![0; self.rgba_len()];
-        self.write_rgba(&mut out)?;
-        Ok(out)
     }
 
     /// Converts every pixel (BT.601 video range, 8.8 fixed point), calling `put` with the `N`

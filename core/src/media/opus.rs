@@ -20,20 +20,14 @@ pub const DEFAULT_OPUS_BITRATE_BPS: u32 = 32_000;
 const DEFAULT_EXPECTED_LOSS_PERCENT: u8 = 5;
 
 /// An Opus encode or decode failure.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Error)]
 pub enum AudioError {
     /// The PCM chunk is not exactly one 20 ms frame.
     #[error("expected {OPUS_FRAME_SAMPLES} samples, got {0}")]
     WrongChunkSize(usize),
     /// libopus reported an error (corrupt packet, bad argument).
     #[error("opus: {0}")]
-    Codec(String),
-}
-
-impl From<opus::Error> for AudioError {
-    fn from(error: opus::Error) -> Self {
-        Self::Codec(error.to_string())
-    }
+    Codec(#[from] opus::Error),
 }
 
 /// Opus encoder for 20 ms chunks of 48 kHz mono `i16` PCM.

@@ -1,4 +1,5 @@
-//! What the driver feeds into the [`Negotiator`](super::Negotiator).
+//! What the driver feeds into the [`Negotiator`](super::Negotiator), and the
+//! peer-connection vocabulary it shares with the [`peer`](crate::peer) layer.
 
 use videochat_protocol::{IceCandidate, Incoming, PeerMessage, ProtocolError, RelayEvent};
 
@@ -19,54 +20,55 @@ pub enum Input {
     Malformed(ProtocolError),
     /// Our camera and microphone are live and their tracks are on the peer connection.
     LocalMediaLive,
-    /// The peer connection event or result the driver observed.
-    PeerConnection(PcEvent),
-    /// The user hung up.
-    HangUp,
-    /// Nothing happened; time passed (see [`Negotiator::poll_timeout`](super::Negotiator::poll_timeout)).
-    Tick,
-}
-
-/// Events and results from the peer connection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PcEvent {
     /// [`Action::CreateOffer`](super::Action::CreateOffer) or
     /// [`Action::CreateAnswer`](super::Action::CreateAnswer) completed: the
     /// description was created and set as the local description.
     LocalDescription { kind: SdpKind, sdp: String },
-    /// The ICE agent gathered one of our candidates (`on_ice_candidate`).
-    /// The end of gathering (`None`) is not reported.
+    /// The ICE agent gathered one of our candidates.
     LocalCandidate(IceCandidate),
-    /// The peer connection's state changed (`on_peer_connection_state_change`).
-    StateChanged(PcState),
-    /// An operation the machine asked for failed.
+    /// The peer connection's state changed.
+    ConnectionState(ConnectionState),
+    /// A peer-connection operation the machine asked for (or the driver's
+    /// making of the connection) failed.
     OperationFailed(PcOperation),
+    /// The user hung up.
+    HangUp,
+    /// Nothing happened; time passed (see [`Output::Wait`](super::Output::Wait)).
+    Tick,
 }
 
 /// The kind of a session description.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SdpKind {
+    /// `{"type":"offer"}`
     Offer,
+    /// `{"type":"answer"}`
     Answer,
 }
 
-/// `RTCPeerConnectionState`, mapped by the driver.
+/// The peer connection's state, as `RTCPeerConnection.connectionState`
+/// (ICE and DTLS together). The peer layer reports it; the machine acts on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PcState {
+pub enum ConnectionState {
+    /// Nothing tried yet.
     New,
+    /// ICE checks or the DTLS handshake are under way.
     Connecting,
+    /// Media can flow (DTLS-SRTP keys are in place).
     Connected,
-    /// Connectivity lost, may come back by itself.
+    /// Connectivity lost; may come back by itself (or with an ICE restart).
     Disconnected,
-    /// ICE gave up: only an ICE restart can bring it back.
+    /// ICE or DTLS gave up: only an ICE restart can bring it back.
     Failed,
-    /// Closed without our asking (treated like `Failed`).
+    /// Closed (treated like `Failed` when we did not ask for it).
     Closed,
 }
 
-/// The peer-connection operations the machine asks for, named in failures.
+/// The peer-connection operations the driver carries out, named in failures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PcOperation {
+    /// Making the peer connection itself (at start, or after a reset).
+    CreateConnection,
     CreateOffer,
     CreateAnswer,
     SetRemoteDescription,
@@ -74,9 +76,10 @@ pub enum PcOperation {
 }
 
 impl PcOperation {
-    /// A short name for logs and errors.
+    /// A short name for logs.
     pub fn name(self) -> &'static str {
         match self {
+            PcOperation::CreateConnection => "create connection",
             PcOperation::CreateOffer => "create offer",
             PcOperation::CreateAnswer => "create answer",
             PcOperation::SetRemoteDescription => "set remote description",
@@ -95,12 +98,6 @@ impl Input {
             Ok(Incoming::Unknown) => None,
             Err(error) => Some(Input::Malformed(error)),
         }
-    }
-}
-
-impl From<PcEvent> for Input {
-    fn from(event: PcEvent) -> Self {
-        Input::PeerConnection(event)
     }
 }
 

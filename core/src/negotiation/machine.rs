@@ -1,5 +1,6 @@
-//! The negotiator: its fields, the input dispatch, the relay and signaling
-//! rules, and the call state shown to the user.
+//! The negotiator: the relay link, the input dispatch, the end of the call,
+//! and the call state shown to the user. What happens with one peer is the
+//! [`PeerSession`]'s.
 
 use std::collections::VecDeque;
 use std::time::Instant;
@@ -7,50 +8,44 @@ use std::time::Instant;
 use videochat_protocol::{ErrorCode, PeerMessage, ProtocolError, RelayEvent, RoomId};
 
 use super::config::NegotiationConfig;
-use super::input::Input;
-use super::output::Action;
-use super::session::PeerSession;
-use super::state::{CallError, CallState, EndReason, Role};
+use super::input::{Input, PcOperation};
+use super::output::{Action, Output};
+use super::session::{IceOutcome, PeerSession};
+use super::state::{CallFailure, CallState, EndReason, Role};
 
 /// The sans-IO negotiation state machine of one call.
 ///
-/// Feed it [`Input`]s with [`handle`](Self::handle), then drain the
-/// [`Action`]s with [`poll_action`](Self::poll_action) and carry them out in
-/// order; call `handle(Input::Tick, now)` at [`poll_timeout`](Self::poll_timeout).
-/// It never panics on any input, in any order.
+/// Feed it [`Input`]s with [`handle`](Self::handle), then drain
+/// [`poll_output`](Self::poll_output) until it says [`Output::Wait`],
+/// carrying out each [`Action`] in order. It never panics on any input, in
+/// any order.
 #[derive(Debug)]
 pub struct Negotiator {
-    pub(super) room: RoomId,
-    pub(super) config: NegotiationConfig,
-    pub(super) actions: VecDeque<Action>,
+    room: RoomId,
+    config: NegotiationConfig,
+    outbox: VecDeque<Action>,
     /// The state last reported with `StateChanged`.
     shown: CallState,
     /// Set once the call is over; every later input is ignored.
-    terminal: Option<CallState>,
-    signaling: Signaling,
+    ended: Option<CallState>,
+    link: RelayLink,
     /// Reconnections to the relay since we were last in the room.
-    signaling_retries: u32,
+    relay_retries: u32,
     /// Whether we were ever in the room, to tell connecting from reconnecting.
     was_in_room: bool,
-    /// Some once the relay placed us in the room.
-    pub(super) role: Option<Role>,
-    pub(super) local_media: bool,
-    /// Whether the peer connection was used since it was made, so a new
-    /// negotiation needs a fresh one.
-    pub(super) pc_used: bool,
-    /// Everything about the current peer; reset when a peer leaves or joins.
-    pub(super) session: PeerSession,
+    /// Our camera and microphone are live (a new session starts with it).
+    local_media: bool,
 }
 
 /// Where we are with the relay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Signaling {
+#[derive(Debug)]
+enum RelayLink {
     /// `ConnectSignaling` was asked for; waiting for the socket.
     Connecting,
     /// The socket is open and `join` sent; waiting for `created`/`joined`.
     Joining,
-    /// In the room.
-    InRoom,
+    /// In the room, with whoever is or comes there.
+    InRoom(PeerSession),
     /// The socket was lost; reconnect at this time.
     RetryAt(Instant),
 }
@@ -59,42 +54,71 @@ impl Negotiator {
     /// A machine for a call in `room`. Its first actions are
     /// `StateChanged(Connecting)` and `ConnectSignaling`.
     pub fn new(room: RoomId, config: NegotiationConfig) -> Self {
-        let mut machine = Negotiator {
+        Negotiator {
             room,
             config,
-            actions: VecDeque::new(),
+            outbox: VecDeque::from([
+                Action::StateChanged(CallState::Connecting),
+                Action::ConnectSignaling,
+            ]),
             shown: CallState::Connecting,
-            terminal: None,
-            signaling: Signaling::Connecting,
-            signaling_retries: 0,
+            ended: None,
+            link: RelayLink::Connecting,
+            relay_retries: 0,
             was_in_room: false,
-            role: None,
             local_media: false,
-            pc_used: false,
-            session: PeerSession::default(),
-        };
-        machine.push(Action::StateChanged(CallState::Connecting));
-        machine.push(Action::ConnectSignaling);
-        machine
+        }
     }
 
     /// Takes in one input that happened at `now`. Timers due at `now` fire too.
     pub fn handle(&mut self, input: Input, now: Instant) {
-        if self.terminal.is_some() {
+        if self.ended.is_some() {
             return;
         }
         match input {
             Input::SignalingConnected => self.on_signaling_connected(),
             Input::SignalingLost => self.on_signaling_lost(now),
             Input::Relay(event) => self.on_relay(event),
-            Input::Peer(message) if self.in_room() => self.on_peer_message(message),
-            Input::Peer(message) => {
-                tracing::debug!(kind = message.kind(), "peer message outside a room ignored");
+            Input::Peer(PeerMessage::Bye) if self.in_room() => {
+                self.finish(CallState::Ended(EndReason::PeerLeft), false);
             }
+            Input::Peer(message) => match self.session() {
+                Some(session) => {
+                    let actions = session.on_peer_message(message);
+                    self.outbox.extend(actions);
+                }
+                None => {
+                    tracing::debug!(kind = message.kind(), "peer message outside a room ignored")
+                }
+            },
             Input::Malformed(error) => self.on_malformed(&error),
-            Input::LocalMediaLive => self.on_local_media_live(),
-            Input::PeerConnection(event) if self.in_room() => self.on_pc_event(event, now),
-            Input::PeerConnection(_) => {}
+            Input::LocalMediaLive => {
+                self.local_media = true;
+                if let Some(session) = self.session() {
+                    let actions = session.local_media_live();
+                    self.outbox.extend(actions);
+                }
+            }
+            Input::LocalDescription { kind, sdp } => {
+                if let Some(session) = self.negotiating() {
+                    let actions = session.on_local_description(kind, sdp);
+                    self.outbox.extend(actions);
+                }
+            }
+            Input::LocalCandidate(candidate) => {
+                if let Some(session) = self.negotiating() {
+                    let actions = session.on_local_candidate(candidate);
+                    self.outbox.extend(actions);
+                }
+            }
+            Input::ConnectionState(state) => {
+                if let RelayLink::InRoom(session) = &mut self.link
+                    && session.is_present()
+                {
+                    session.on_connection_state(state, now, &self.config);
+                }
+            }
+            Input::OperationFailed(operation) => self.on_operation_failed(operation),
             Input::HangUp => {
                 let bye = self.in_room();
                 self.finish(CallState::Ended(EndReason::HungUp), bye);
@@ -105,32 +129,14 @@ impl Negotiator {
         self.publish_state();
     }
 
-    /// The next action to carry out, or `None` when there is nothing to do
-    /// until the next input.
-    pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
-    /// Drains every pending action, in order.
-    pub fn drain_actions(&mut self) -> impl Iterator<Item = Action> + '_ {
-        self.actions.drain(..)
-    }
-
-    /// When to call `handle(Input::Tick, ..)` next, if a timer is pending.
-    pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.terminal.is_some() {
-            return None;
+    /// The next thing to do, or how long to wait: drain it until `Wait`.
+    pub fn poll_output(&mut self) -> Output {
+        match self.outbox.pop_front() {
+            Some(action) => Output::Action(action),
+            None => Output::Wait {
+                until: self.next_deadline(),
+            },
         }
-        let retry = match self.signaling {
-            Signaling::RetryAt(at) => Some(at),
-            _ => None,
-        };
-        let ice = if self.in_room() {
-            self.ice_deadline()
-        } else {
-            None
-        };
-        [retry, ice].into_iter().flatten().min()
     }
 
     /// The call state last reported.
@@ -138,46 +144,63 @@ impl Negotiator {
         &self.shown
     }
 
-    /// Our role in the room, once the relay gave us one.
+    /// Our role in the room, while we are in it.
     pub fn role(&self) -> Option<Role> {
-        self.role
+        match &self.link {
+            RelayLink::InRoom(session) => Some(session.role()),
+            _ => None,
+        }
     }
 
-    /// The room of this call.
-    pub fn room(&self) -> &RoomId {
-        &self.room
+    fn in_room(&self) -> bool {
+        matches!(self.link, RelayLink::InRoom(_))
     }
 
-    pub(super) fn push(&mut self, action: Action) {
-        self.actions.push_back(action);
+    fn session(&mut self) -> Option<&mut PeerSession> {
+        match &mut self.link {
+            RelayLink::InRoom(session) => Some(session),
+            _ => None,
+        }
     }
 
-    pub(super) fn in_room(&self) -> bool {
-        self.signaling == Signaling::InRoom
+    /// The session, if a peer is there: events of a connection nobody
+    /// negotiates on are late events of an old one.
+    fn negotiating(&mut self) -> Option<&mut PeerSession> {
+        self.session().filter(|s| s.is_present())
     }
 
     /// Ends the call: optionally says `bye` to the peer, then closes.
-    pub(super) fn finish(&mut self, state: CallState, send_bye: bool) {
+    fn finish(&mut self, state: CallState, send_bye: bool) {
         if send_bye {
-            self.push(Action::Send(PeerMessage::Bye));
+            self.outbox.push_back(Action::Send(PeerMessage::Bye));
         }
-        self.push(Action::Close);
-        self.terminal = Some(state);
+        self.outbox.push_back(Action::Close);
+        self.ended = Some(state);
     }
 
-    /// Forgets the current peer; the next one negotiates on a fresh connection.
-    pub(super) fn reset_session(&mut self) {
-        if self.pc_used {
-            self.push(Action::ResetPeerConnection);
-            self.pc_used = false;
+    /// Moves to `link`; a peer connection used with the old session's peer
+    /// is replaced, so the next one negotiates from scratch.
+    fn set_link(&mut self, link: RelayLink) {
+        if let RelayLink::InRoom(old) = std::mem::replace(&mut self.link, link)
+            && old.used_connection()
+        {
+            self.outbox.push_back(Action::ResetPeerConnection);
         }
-        self.session = PeerSession::default();
+    }
+
+    /// A fresh session with whoever is or comes into the room.
+    fn new_session(&mut self, role: Role, peer_present: bool) {
+        self.set_link(RelayLink::InRoom(PeerSession::new(role, self.local_media)));
+        if peer_present && let Some(session) = self.session() {
+            let actions = session.peer_arrived();
+            self.outbox.extend(actions);
+        }
     }
 
     fn on_signaling_connected(&mut self) {
-        if self.signaling == Signaling::Connecting {
-            self.signaling = Signaling::Joining;
-            self.push(Action::SendJoin(self.room.clone()));
+        if matches!(self.link, RelayLink::Connecting) {
+            self.link = RelayLink::Joining;
+            self.outbox.push_back(Action::SendJoin(self.room.clone()));
         }
     }
 
@@ -185,51 +208,41 @@ impl Negotiator {
     /// peer `peer-left`, whose machine then starts afresh: so do we, and
     /// rejoin after a delay, taking whatever role the relay gives us then.
     fn on_signaling_lost(&mut self, now: Instant) {
-        if matches!(self.signaling, Signaling::RetryAt(_)) {
+        if matches!(self.link, RelayLink::RetryAt(_)) {
             return;
         }
-        self.reset_session();
-        self.role = None;
-        if self.signaling_retries >= self.config.max_signaling_retries {
+        if self.relay_retries >= self.config.max_signaling_retries {
+            self.set_link(RelayLink::Connecting);
             self.finish(CallState::Ended(EndReason::SignalingLost), false);
             return;
         }
-        self.signaling_retries += 1;
-        self.signaling = Signaling::RetryAt(now + self.config.signaling_retry_delay);
+        self.relay_retries += 1;
+        self.set_link(RelayLink::RetryAt(now + self.config.signaling_retry_delay));
     }
 
     fn on_relay(&mut self, event: RelayEvent) {
+        let joining = matches!(self.link, RelayLink::Joining);
+        let role = self.role();
         match event {
-            RelayEvent::Created { .. } if self.signaling == Signaling::Joining => {
-                self.enter_room(Role::Initiator);
-            }
-            RelayEvent::Joined { .. } if self.signaling == Signaling::Joining => {
-                self.enter_room(Role::Answerer);
-                self.session.present = true;
-                self.maybe_send_ready();
-            }
+            RelayEvent::Created { .. } if joining => self.enter_room(Role::Initiator, false),
+            RelayEvent::Joined { .. } if joining => self.enter_room(Role::Answerer, true),
             // The relay sends peer-joined only to the one waiting. A second
             // one without peer-left in between means a new peer: start afresh.
-            RelayEvent::PeerJoined { .. }
-                if self.in_room() && self.role == Some(Role::Initiator) =>
-            {
-                self.reset_session();
-                self.session.present = true;
-                self.maybe_send_ready();
+            RelayEvent::PeerJoined { .. } if role == Some(Role::Initiator) => {
+                self.new_session(Role::Initiator, true);
             }
             // The one who stays becomes the initiator for whoever comes next.
-            RelayEvent::PeerLeft { .. } if self.in_room() => {
-                self.reset_session();
-                self.role = Some(Role::Initiator);
+            RelayEvent::PeerLeft { .. } if role.is_some() => {
+                self.new_session(Role::Initiator, false);
             }
-            RelayEvent::Full { .. } if !self.in_room() => {
+            RelayEvent::Full { .. } if role.is_none() => {
                 self.finish(CallState::Ended(EndReason::RoomFull), false);
             }
             RelayEvent::Error {
                 code: ErrorCode::BadRoom,
                 ..
             } => {
-                self.finish(CallState::Failed(CallError::BadRoom), false);
+                self.finish(CallState::Failed(CallFailure::BadRoom), false);
             }
             RelayEvent::Error { code, .. } => {
                 // The others concern one frame; a fatal one closes the socket,
@@ -240,12 +253,10 @@ impl Negotiator {
         }
     }
 
-    fn enter_room(&mut self, role: Role) {
-        self.signaling = Signaling::InRoom;
-        self.signaling_retries = 0;
+    fn enter_room(&mut self, role: Role, peer_present: bool) {
+        self.relay_retries = 0;
         self.was_in_room = true;
-        self.reset_session();
-        self.role = Some(role);
+        self.new_session(role, peer_present);
     }
 
     fn on_malformed(&mut self, error: &ProtocolError) {
@@ -255,29 +266,71 @@ impl Negotiator {
         };
         tracing::warn!(kind, "malformed message: the call fails");
         let bye = self.in_room();
-        self.finish(CallState::Failed(CallError::MalformedMessage { kind }), bye);
+        self.finish(
+            CallState::Failed(CallFailure::MalformedMessage { kind }),
+            bye,
+        );
+    }
+
+    fn on_operation_failed(&mut self, operation: PcOperation) {
+        let failure = match operation {
+            // Without a connection there is no call, in a room or not.
+            PcOperation::CreateConnection => CallFailure::Internal,
+            _ if self.negotiating().is_none() => return, // an old connection's
+            // One unusable candidate (e.g. an address family we lack) is no
+            // reason to end the call; ICE tries the others.
+            PcOperation::AddRemoteCandidate => {
+                tracing::debug!("a remote candidate was rejected");
+                return;
+            }
+            PcOperation::SetRemoteDescription => CallFailure::IncompatiblePeer,
+            PcOperation::CreateOffer | PcOperation::CreateAnswer => CallFailure::Internal,
+        };
+        tracing::warn!(operation = operation.name(), "negotiation failed");
+        let bye = self.in_room();
+        self.finish(CallState::Failed(failure), bye);
+    }
+
+    fn next_deadline(&self) -> Option<Instant> {
+        if self.ended.is_some() {
+            return None;
+        }
+        match &self.link {
+            RelayLink::RetryAt(at) => Some(*at),
+            RelayLink::InRoom(session) => session.ice_deadline(&self.config),
+            RelayLink::Connecting | RelayLink::Joining => None,
+        }
     }
 
     fn fire_timers(&mut self, now: Instant) {
-        if matches!(self.signaling, Signaling::RetryAt(at) if at <= now) {
-            self.signaling = Signaling::Connecting;
-            self.push(Action::ConnectSignaling);
+        if self.ended.is_some() {
+            return;
         }
-        if self.in_room() && self.terminal.is_none() {
-            self.fire_ice_timers(now);
+        let outcome = match &mut self.link {
+            RelayLink::RetryAt(at) if *at <= now => {
+                self.link = RelayLink::Connecting;
+                self.outbox.push_back(Action::ConnectSignaling);
+                return;
+            }
+            RelayLink::InRoom(session) => session.on_ice_deadline(now, &self.config),
+            _ => return,
+        };
+        match outcome {
+            IceOutcome::Continue(actions) => self.outbox.extend(actions),
+            IceOutcome::GaveUp => self.finish(CallState::Ended(EndReason::IceFailed), true),
         }
     }
 
     /// The state the UI should show now.
     fn current_state(&self) -> CallState {
-        if let Some(terminal) = &self.terminal {
-            return terminal.clone();
+        if let Some(ended) = &self.ended {
+            return ended.clone();
         }
-        match self.signaling {
-            Signaling::InRoom if !self.session.present => CallState::WaitingForPeer,
-            Signaling::InRoom if self.session.pc_connected => CallState::Connected,
-            Signaling::InRoom if self.session.connected_once => CallState::Reconnecting,
-            Signaling::InRoom => CallState::Negotiating,
+        match &self.link {
+            RelayLink::InRoom(s) if !s.is_present() => CallState::WaitingForPeer,
+            RelayLink::InRoom(s) if s.is_connected() => CallState::Connected,
+            RelayLink::InRoom(s) if s.was_connected() => CallState::Reconnecting,
+            RelayLink::InRoom(_) => CallState::Negotiating,
             _ if self.was_in_room => CallState::Reconnecting,
             _ => CallState::Connecting,
         }
@@ -288,7 +341,7 @@ impl Negotiator {
         if state != self.shown {
             tracing::info!(?state, "call state");
             self.shown = state.clone();
-            self.push(Action::StateChanged(state));
+            self.outbox.push_back(Action::StateChanged(state));
         }
     }
 }

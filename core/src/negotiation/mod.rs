@@ -9,26 +9,27 @@
 //!
 //! ```no_run
 //! use std::time::Instant;
-//! use videochat_core::negotiation::{Action, Input, NegotiationConfig, Negotiator};
+//! use videochat_core::negotiation::{Action, Input, NegotiationConfig, Negotiator, Output};
 //! use videochat_protocol::RoomId;
 //!
-//! # fn next_event(_deadline: Option<Instant>) -> Input { Input::Tick }
+//! # fn next_input(_deadline: Option<Instant>) -> Input { Input::Tick }
 //! # fn execute(_action: Action) {}
 //! let room = RoomId::parse("kitchen").expect("a valid room name");
 //! let mut negotiator = Negotiator::new(room, NegotiationConfig::default());
 //! loop {
-//!     // Carry out every action, in order: open the socket, send, create an
-//!     // offer, set a description, add a candidate, report a state...
-//!     while let Some(action) = negotiator.poll_action() {
-//!         let done = action == Action::Close;
-//!         execute(action);
-//!         if done {
-//!             return;
+//!     // Carry out every action, in order (open the socket, send, create an
+//!     // offer, set a description, add a candidate, report a state...), until
+//!     // the machine says how long to wait.
+//!     let deadline = loop {
+//!         match negotiator.poll_output() {
+//!             Output::Action(Action::Close) => return,
+//!             Output::Action(action) => execute(action),
+//!             Output::Wait { until } => break until,
 //!         }
-//!     }
+//!     };
 //!     // Wait for a frame, a peer-connection event, media, the user, or the
-//!     // timer; `Input::Tick` when the deadline passes.
-//!     let input = next_event(negotiator.poll_timeout());
+//!     // deadline (`Input::Tick`); time always comes in with the input.
+//!     let input = next_input(deadline);
 //!     negotiator.handle(input, Instant::now());
 //! }
 //! ```
@@ -39,7 +40,8 @@
 //!   answerer; after `peer-left` the one who stays is the initiator.
 //! - Both peers send `"ready"` once their media is live and a peer is in the
 //!   room, once per peer. The initiator offers once it has its media and the
-//!   peer's `"ready"`, in either order, once (the seed's `everythingReady()`).
+//!   peer's `"ready"`, in either order, once (`everythingReady()` of the
+//!   tutorial the protocol comes from, see docs/protocol.md).
 //! - Remote candidates that come before the remote description are queued and
 //!   applied in order after it; ours are sent as they come, but not before
 //!   our description is out.
@@ -52,7 +54,9 @@
 //!   the room as `WaitingForPeer`, so the peer, or someone new, can come and
 //!   negotiate afresh on a new peer connection.
 //! - `full` ends with `RoomFull`. A malformed message fails the call
-//!   (`Failed(MalformedMessage)`), as does a rejected description.
+//!   (`Failed(MalformedMessage)`), as does a rejected description
+//!   (`Failed(IncompatiblePeer)`) or a failure of our own WebRTC stack
+//!   (`Failed(Internal)`).
 //! - When the connection fails, or stays disconnected past a grace period,
 //!   the initiator offers again with ICE restart, a bounded number of times,
 //!   then ends with `IceFailed`; the answerer waits for those offers.
@@ -71,7 +75,7 @@ mod session;
 mod state;
 
 pub use config::NegotiationConfig;
-pub use input::{Input, PcEvent, PcOperation, PcState, SdpKind};
+pub use input::{ConnectionState, Input, PcOperation, SdpKind};
 pub use machine::Negotiator;
-pub use output::Action;
-pub use state::{CallError, CallState, EndReason, Role};
+pub use output::{Action, Output};
+pub use state::{CallFailure, CallState, EndReason, Role};

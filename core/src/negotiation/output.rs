@@ -1,12 +1,26 @@
-//! What the [`Negotiator`](super::Negotiator) asks its driver to do.
+//! What the [`Negotiator`](super::Negotiator) gives back: the next thing to do,
+//! or how long to wait.
+
+use std::time::Instant;
 
 use videochat_protocol::{IceCandidate, PeerMessage, RoomId};
 
 use super::input::SdpKind;
 use super::state::CallState;
 
-/// One thing for the driver to do, drained with
-/// [`Negotiator::poll_action`](super::Negotiator::poll_action).
+/// The one way out of the machine, from
+/// [`Negotiator::poll_output`](super::Negotiator::poll_output): drain actions
+/// until it says `Wait`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Carry this out, then poll again.
+    Action(Action),
+    /// Nothing to do now: wait for the next input, or until `until` (then
+    /// feed [`Input::Tick`](super::Input::Tick)). `None`: no timer is pending.
+    Wait { until: Option<Instant> },
+}
+
+/// One thing for the driver to do.
 ///
 /// The driver carries out actions one at a time, in the order given, each
 /// finished before the next starts (the peer connection needs
@@ -25,16 +39,17 @@ pub enum Action {
     Send(PeerMessage),
     /// `create_offer` (with ICE restart when asked), then
     /// `set_local_description` with it, then report
-    /// [`PcEvent::LocalDescription`](super::PcEvent::LocalDescription).
+    /// [`Input::LocalDescription`](super::Input::LocalDescription).
     /// The machine sends the offer itself; the driver does not.
     CreateOffer { ice_restart: bool },
     /// `create_answer`, then `set_local_description` with it, then report
-    /// [`PcEvent::LocalDescription`](super::PcEvent::LocalDescription).
+    /// [`Input::LocalDescription`](super::Input::LocalDescription).
     CreateAnswer,
     /// `set_remote_description` with this description.
     SetRemoteDescription { kind: SdpKind, sdp: String },
-    /// `add_ice_candidate`. Only asked for once a remote description is set;
-    /// a failure may be reported and is not fatal.
+    /// `add_ice_candidate`. Only asked for once the remote description is set
+    /// (the machine holds early candidates back); a failure may be reported
+    /// and is not fatal.
     AddRemoteCandidate(IceCandidate),
     /// Close the peer connection and make a fresh one with the same local
     /// tracks: the next peer (or the same peer after a loss of signaling)
@@ -43,7 +58,7 @@ pub enum Action {
     ResetPeerConnection,
     /// The call is over: close the peer connection and the signaling socket
     /// (after flushing any `Send` before it). The machine ignores all inputs
-    /// from now on.
+    /// from now on; the final `StateChanged` follows.
     Close,
     /// The call state shown to the user changed (only emitted on change).
     StateChanged(CallState),

@@ -1,75 +1,117 @@
-//! Keeping media up: the connection state, ICE restarts by the initiator,
-//! and when each side gives up.
+//! Keeping media up with one peer: the connection state, when the initiator
+//! restarts ICE, and when each side gives up.
 //!
 //! ```text
 //! connected --disconnected--> lost; initiator restarts after the grace period
 //! connected --failed/closed--> lost; initiator restarts at once
-//! lost --restart timeout--> next restart, up to max_ice_restarts, then IceFailed
-//! lost (answerer) --answerer_patience--> IceFailed (it cannot restart itself)
+//! lost --restart timeout--> next restart, up to max_ice_restarts, then give up
+//! lost (answerer) --answerer_patience--> give up (it cannot restart itself)
 //! lost --connected--> connected; the restart count starts over
 //! ```
 
 use std::time::Instant;
 
-use super::input::PcState;
-use super::machine::Negotiator;
-use super::state::{CallState, EndReason, Role};
+use super::config::NegotiationConfig;
+use super::input::ConnectionState;
+use super::state::Role;
 
-impl Negotiator {
-    pub(super) fn on_pc_state(&mut self, state: PcState, now: Instant) {
-        let s = &mut self.session;
+/// The connection's health as the recovery rules see it.
+#[derive(Debug, Default)]
+pub(super) struct IceRecovery {
+    /// The peer connection reports `connected`.
+    connected: bool,
+    /// It did at least once (so a loss is "reconnecting").
+    connected_once: bool,
+    /// When the connection was lost, if it is.
+    lost_since: Option<Instant>,
+    /// (Initiator) When to restart ICE next, while the connection is lost.
+    next_restart_at: Option<Instant>,
+    /// ICE restarts since the connection was last up.
+    restarts: u32,
+}
+
+/// What to do when the deadline of [`IceRecovery::deadline`] passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum RecoveryStep {
+    RestartIce,
+    GiveUp,
+}
+
+impl IceRecovery {
+    pub(super) fn is_connected(&self) -> bool {
+        self.connected
+    }
+
+    pub(super) fn was_connected(&self) -> bool {
+        self.connected_once
+    }
+
+    pub(super) fn on_state(
+        &mut self,
+        state: ConnectionState,
+        now: Instant,
+        config: &NegotiationConfig,
+    ) {
         match state {
-            PcState::New | PcState::Connecting => {}
-            PcState::Connected => {
-                s.pc_connected = true;
-                s.connected_once = true;
-                s.lost_since = None;
-                s.next_restart_at = None;
-                s.restarts = 0;
+            ConnectionState::New | ConnectionState::Connecting => {}
+            ConnectionState::Connected => {
+                *self = IceRecovery {
+                    connected: true,
+                    connected_once: true,
+                    ..IceRecovery::default()
+                };
             }
-            PcState::Disconnected => {
-                s.pc_connected = false;
-                s.lost_since.get_or_insert(now);
-                s.next_restart_at
-                    .get_or_insert(now + self.config.disconnect_grace);
+            ConnectionState::Disconnected => {
+                self.connected = false;
+                self.lost_since.get_or_insert(now);
+                self.next_restart_at
+                    .get_or_insert(now + config.disconnect_grace);
             }
-            PcState::Failed | PcState::Closed => {
-                s.pc_connected = false;
-                s.lost_since.get_or_insert(now);
+            ConnectionState::Failed | ConnectionState::Closed => {
+                self.connected = false;
+                self.lost_since.get_or_insert(now);
                 // No use waiting out the grace period; a restart under way
                 // keeps its own timeout, though.
-                if s.restarts == 0 {
-                    s.next_restart_at = Some(now);
+                if self.restarts == 0 {
+                    self.next_restart_at = Some(now);
                 }
             }
         }
     }
 
-    /// The next ICE deadline of our role, if the connection is lost.
-    pub(super) fn ice_deadline(&self) -> Option<Instant> {
-        let s = &self.session;
-        match self.role {
-            Some(Role::Initiator) if s.offered => s.next_restart_at,
-            Some(Role::Answerer) => s.lost_since.map(|at| at + self.config.answerer_patience()),
-            _ => None,
+    /// The next deadline for `role`, if the connection is lost. The initiator
+    /// restarts only a connection it has offered on (`offered`).
+    pub(super) fn deadline(
+        &self,
+        role: Role,
+        offered: bool,
+        config: &NegotiationConfig,
+    ) -> Option<Instant> {
+        match role {
+            Role::Initiator if offered => self.next_restart_at,
+            Role::Initiator => None,
+            Role::Answerer => self.lost_since.map(|at| at + config.answerer_patience()),
         }
     }
 
-    pub(super) fn fire_ice_timers(&mut self, now: Instant) {
-        if self.ice_deadline().is_none_or(|at| at > now) {
-            return;
-        }
-        if self.role == Some(Role::Answerer) {
+    /// The deadline passed at `now`: restart again, or give up.
+    pub(super) fn on_deadline(
+        &mut self,
+        now: Instant,
+        role: Role,
+        config: &NegotiationConfig,
+    ) -> RecoveryStep {
+        if role == Role::Answerer {
             tracing::info!("no ICE restart came in time");
-            self.finish(CallState::Ended(EndReason::IceFailed), true);
-        } else if self.session.restarts >= self.config.max_ice_restarts {
-            tracing::info!(restarts = self.session.restarts, "ICE restarts exhausted");
-            self.finish(CallState::Ended(EndReason::IceFailed), true);
+            RecoveryStep::GiveUp
+        } else if self.restarts >= config.max_ice_restarts {
+            tracing::info!(restarts = self.restarts, "ICE restarts exhausted");
+            RecoveryStep::GiveUp
         } else {
-            self.session.restarts += 1;
-            self.session.next_restart_at = Some(now + self.config.ice_restart_timeout);
-            tracing::info!(attempt = self.session.restarts, "restarting ICE");
-            self.start_offer(true);
+            self.restarts += 1;
+            self.next_restart_at = Some(now + config.ice_restart_timeout);
+            tracing::info!(attempt = self.restarts, "restarting ICE");
+            RecoveryStep::RestartIce
         }
     }
 }

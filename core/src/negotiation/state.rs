@@ -1,7 +1,5 @@
 //! The call states a UI shows, and why a call ended or failed.
 
-use super::input::PcOperation;
-
 /// The state of the call, for the UI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallState {
@@ -19,7 +17,7 @@ pub enum CallState {
     /// The call is over for an ordinary reason. Terminal.
     Ended(EndReason),
     /// The call broke. Terminal.
-    Failed(CallError),
+    Failed(CallFailure),
 }
 
 impl CallState {
@@ -46,16 +44,20 @@ pub enum EndReason {
 
 /// Why a call failed: something no retry can fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CallError {
+pub enum CallFailure {
     /// The other peer sent a known message type with wrong fields.
     #[error("the other peer sent a malformed {kind} message")]
     MalformedMessage { kind: &'static str },
     /// The relay refused our room name.
     #[error("the relay refused the room name")]
     BadRoom,
-    /// A peer-connection operation failed (e.g. the remote description was rejected).
-    #[error("negotiation failed: {} failed", .0.name())]
-    Negotiation(PcOperation),
+    /// The other peer's session description was refused (no common codec, or
+    /// an app that speaks another dialect).
+    #[error("the other peer's session description was refused")]
+    IncompatiblePeer,
+    /// Our own WebRTC stack failed to make a connection, an offer or an answer.
+    #[error("the WebRTC stack failed")]
+    Internal,
 }
 
 /// Who makes the offer. The relay assigns it: `created` (or being the one who

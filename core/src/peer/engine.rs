@@ -10,7 +10,7 @@ use rtc::rtp_transceiver::rtp_sender::{
 };
 
 use super::PeerError;
-use super::events::EventSink;
+use super::events::EventQueue;
 use super::rtcp::FeedbackObserver;
 
 /// H.264 Constrained Baseline 3.1, packetization mode 1, exactly as Chromium
@@ -62,7 +62,7 @@ pub(crate) fn opus_codec() -> RTCRtpCodec {
 /// reports, TWCC feedback, plus our [`FeedbackObserver`] for `video_ssrc`.
 pub(crate) fn media_engine_and_interceptors(
     video_ssrc: u32,
-    sink: EventSink,
+    events: EventQueue,
 ) -> Result<(MediaEngine, Registry), PeerError> {
     let mut engine = MediaEngine::default();
     // Codecs first: the interceptor helpers only add feedback to codecs that exist.
@@ -74,7 +74,7 @@ pub(crate) fn media_engine_and_interceptors(
             },
             RtpCodecKind::Video,
         )
-        .map_err(PeerError::internal)?;
+        .map_err(PeerError::Internal)?;
     engine
         .register_codec(
             RTCRtpCodecParameters {
@@ -83,12 +83,12 @@ pub(crate) fn media_engine_and_interceptors(
             },
             RtpCodecKind::Audio,
         )
-        .map_err(PeerError::internal)?;
+        .map_err(PeerError::Internal)?;
     let registry = register_default_interceptors(Registry::new(), &mut engine)
-        .map_err(PeerError::internal)?
+        .map_err(PeerError::Internal)?
         .with(
             Slot::from(FEEDBACK_OBSERVER_SLOT),
-            FeedbackObserver::new(video_ssrc, sink),
+            FeedbackObserver::new(video_ssrc, events),
         );
     Ok((engine, registry))
 }

@@ -7,24 +7,7 @@ use bytes::Bytes;
 use tokio::sync::mpsc;
 use videochat_protocol::IceCandidate;
 
-use super::rtcp::Feedback;
-
-/// Connection state, as `RTCPeerConnection.connectionState` (ICE and DTLS together).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PeerState {
-    /// Nothing tried yet.
-    New,
-    /// ICE checks or the DTLS handshake are under way.
-    Connecting,
-    /// Media can flow (DTLS-SRTP keys are in place).
-    Connected,
-    /// Traffic stopped; ICE may still recover (or an ICE restart may).
-    Disconnected,
-    /// ICE or DTLS failed for good.
-    Failed,
-    /// Closed locally.
-    Closed,
-}
+use crate::negotiation::ConnectionState;
 
 /// One depacketized H.264 access unit from the remote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,12 +37,12 @@ pub struct RemoteAudioPacket {
 /// Everything a [`Peer`](super::Peer) tells its owner, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PeerEvent {
-    /// A local candidate to send to the remote (seed shape, with the real mid and index).
+    /// A local candidate to send to the remote (with the real mid and index).
     LocalCandidate(IceCandidate),
     /// Local gathering finished for this ICE generation.
     GatheringComplete,
     /// The connection state changed.
-    State(PeerState),
+    State(ConnectionState),
     /// A complete remote video access unit.
     RemoteVideo(RemoteVideoFrame),
     /// A remote audio packet.
@@ -74,18 +57,18 @@ pub enum PeerEvent {
     },
 }
 
-/// The sending half of a peer's event channel.
+/// The sending half of a peer's event channel, shared by its callbacks.
 ///
 /// Media is dropped (and counted) when the owner falls behind; control events
 /// (candidates, state) are never dropped: if the queue is full they are sent
 /// from a task instead.
 #[derive(Clone)]
-pub(crate) struct EventSink {
+pub(crate) struct EventQueue {
     tx: mpsc::Sender<PeerEvent>,
     dropped_media: Arc<AtomicU64>,
 }
 
-impl EventSink {
+impl EventQueue {
     pub(crate) fn new(tx: mpsc::Sender<PeerEvent>) -> Self {
         Self {
             tx,
@@ -116,20 +99,5 @@ impl EventSink {
                 tracing::warn!(dropped = n, "peer event queue full; dropping media events");
             }
         }
-    }
-
-    pub(crate) fn feedback(&self, feedback: Feedback) {
-        match feedback {
-            // A lost key-frame request would leave the remote frozen.
-            Feedback::KeyFrameRequest => self.control(PeerEvent::KeyFrameRequested),
-            Feedback::VideoLoss { fraction_lost } => self.media(PeerEvent::VideoLoss {
-                fraction_lost: f64::from(fraction_lost) / 256.0,
-            }),
-        }
-    }
-
-    /// Media events dropped so far because the owner fell behind.
-    pub(crate) fn dropped_media(&self) -> u64 {
-        self.dropped_media.load(Ordering::Relaxed)
     }
 }

@@ -15,12 +15,14 @@ use webrtc::peer_connection::{
     RTCPeerConnectionState,
 };
 
-use super::events::{EventSink, PeerEvent, PeerState};
+use super::events::{EventQueue, PeerEvent};
 use super::receive;
+use crate::negotiation::ConnectionState;
+use crate::sync::lock;
 
 #[derive(Default)]
 struct Inner {
-    state: Option<PeerState>,
+    state: Option<ConnectionState>,
     /// (mid, m-line index) stamped on local candidates; webrtc-rs leaves the mid empty.
     candidate_mid: Option<(String, u16)>,
     remote_video: Option<(Arc<dyn TrackRemote>, u32)>,
@@ -29,28 +31,23 @@ struct Inner {
 }
 
 /// State shared by the peer and its callbacks.
-pub(crate) struct Shared {
-    sink: EventSink,
+pub(crate) struct PeerShared {
+    events: EventQueue,
     closed: AtomicBool,
     inner: Mutex<Inner>,
 }
 
-impl Shared {
-    pub(crate) fn new(sink: EventSink) -> Self {
+impl PeerShared {
+    pub(crate) fn new(events: EventQueue) -> Self {
         Self {
-            sink,
+            events,
             closed: AtomicBool::new(false),
             inner: Mutex::new(Inner::default()),
         }
     }
 
     fn inner(&self) -> MutexGuard<'_, Inner> {
-        // Nothing panics while holding the lock; recover the data if it ever did.
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) fn sink(&self) -> &EventSink {
-        &self.sink
+        lock(&self.inner)
     }
 
     /// Marks closed; true the first time.
@@ -62,12 +59,12 @@ impl Shared {
         self.closed.load(Ordering::Acquire)
     }
 
-    pub(crate) fn state(&self) -> PeerState {
-        self.inner().state.unwrap_or(PeerState::New)
+    pub(crate) fn state(&self) -> ConnectionState {
+        self.inner().state.unwrap_or(ConnectionState::New)
     }
 
     /// Records and reports a state change (repeats are not reported).
-    pub(crate) fn set_state(&self, state: PeerState) {
+    pub(crate) fn set_state(&self, state: ConnectionState) {
         let changed = {
             let mut inner = self.inner();
             let changed = inner.state != Some(state);
@@ -75,7 +72,7 @@ impl Shared {
             changed
         };
         if changed {
-            self.sink.control(PeerEvent::State(state));
+            self.events.control(PeerEvent::State(state));
         }
     }
 
@@ -110,23 +107,23 @@ impl Shared {
 
 /// The webrtc-rs event handler of one peer.
 pub(crate) struct Handler {
-    shared: Arc<Shared>,
+    shared: Arc<PeerShared>,
 }
 
 impl Handler {
-    pub(crate) fn new(shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(shared: Arc<PeerShared>) -> Self {
         Self { shared }
     }
 }
 
-fn peer_state(state: RTCPeerConnectionState) -> Option<PeerState> {
+fn connection_state(state: RTCPeerConnectionState) -> Option<ConnectionState> {
     Some(match state {
-        RTCPeerConnectionState::New => PeerState::New,
-        RTCPeerConnectionState::Connecting => PeerState::Connecting,
-        RTCPeerConnectionState::Connected => PeerState::Connected,
-        RTCPeerConnectionState::Disconnected => PeerState::Disconnected,
-        RTCPeerConnectionState::Failed => PeerState::Failed,
-        RTCPeerConnectionState::Closed => PeerState::Closed,
+        RTCPeerConnectionState::New => ConnectionState::New,
+        RTCPeerConnectionState::Connecting => ConnectionState::Connecting,
+        RTCPeerConnectionState::Connected => ConnectionState::Connected,
+        RTCPeerConnectionState::Disconnected => ConnectionState::Disconnected,
+        RTCPeerConnectionState::Failed => ConnectionState::Failed,
+        RTCPeerConnectionState::Closed => ConnectionState::Closed,
         _ => return None,
     })
 }
@@ -148,7 +145,7 @@ impl PeerConnectionEventHandler for Handler {
             .clone()
             .unwrap_or_else(|| ("0".to_owned(), 0));
         self.shared
-            .sink
+            .events
             .control(PeerEvent::LocalCandidate(IceCandidate {
                 candidate: init.candidate,
                 sdp_mline_index: Some(index),
@@ -159,29 +156,29 @@ impl PeerConnectionEventHandler for Handler {
 
     async fn on_ice_gathering_state_change(&self, state: RTCIceGatheringState) {
         if state == RTCIceGatheringState::Complete {
-            self.shared.sink.control(PeerEvent::GatheringComplete);
+            self.shared.events.control(PeerEvent::GatheringComplete);
         }
     }
 
     async fn on_connection_state_change(&self, state: RTCPeerConnectionState) {
         tracing::info!(%state, "peer connection state");
-        if let Some(state) = peer_state(state) {
+        if let Some(state) = connection_state(state) {
             self.shared.set_state(state);
         }
     }
 
     async fn on_track(&self, track: Arc<dyn TrackRemote>) {
         let kind = track.kind().await;
-        let sink = self.shared.sink.clone();
+        let events = self.shared.events.clone();
         match kind {
             RtpCodecKind::Video => {
                 if let Some(ssrc) = track.ssrcs().await.first().copied() {
                     self.shared.inner().remote_video = Some((track.clone(), ssrc));
                 }
-                tokio::spawn(receive::read_video(track, sink));
+                tokio::spawn(receive::read_video(track, events));
             }
             RtpCodecKind::Audio => {
-                tokio::spawn(receive::read_audio(track, sink));
+                tokio::spawn(receive::read_audio(track, events));
             }
             _ => {}
         }

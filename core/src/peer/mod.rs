@@ -11,7 +11,8 @@
 //! let peer = Peer::new(PeerConfig::default(), tx).await?;
 //! let offer_sdp = peer.create_offer(false).await?; // send as {"type":"offer"}
 //! // ... peer.set_remote_description(SdpKind::Answer, answer).await?;
-//! // ... peer.add_remote_candidate(candidate).await?;
+//! // ... peer.add_remote_candidate(candidate).await?; // after the description
+//! # use videochat_core::negotiation::SdpKind;
 //! while let Some(event) = events.recv().await {
 //!     match event {
 //!         PeerEvent::LocalCandidate(c) => { /* send to the remote */ }
@@ -44,7 +45,7 @@ use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::peer_connection::transport::RTCIceCandidateInit;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
-use tokio::sync::{Mutex, mpsc};
+use tokio::sync::mpsc;
 use videochat_protocol::IceCandidate;
 use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::peer_connection::{PeerConnection, PeerConnectionBuilder};
@@ -52,44 +53,25 @@ use webrtc::peer_connection::{PeerConnection, PeerConnectionBuilder};
 pub use bitrate::{BitrateLimits, LossBasedBitrate};
 pub use config::{DEFAULT_STUN_URL, IceServer, PeerConfig};
 pub use engine::{AUDIO_CLOCK_RATE, H264_FMTP, OPUS_FMTP, VIDEO_CLOCK_RATE};
-pub use error::PeerError;
-pub use events::{PeerEvent, PeerState, RemoteAudioPacket, RemoteVideoFrame};
+pub use error::{PeerError, WebRtcError};
+pub use events::{PeerEvent, RemoteAudioPacket, RemoteVideoFrame};
 
-use events::EventSink;
-use handler::{Handler, Shared};
+use crate::negotiation::{ConnectionState, SdpKind};
+use events::EventQueue;
+use handler::{Handler, PeerShared};
 use tracks::{LocalTrack, random_u32};
 
 /// Largest SDP we parse (browsers' offers are ~5 KB).
 const MAX_SDP_BYTES: usize = 256 * 1024;
 /// Largest candidate line we parse.
 const MAX_CANDIDATE_BYTES: usize = 1024;
-/// Candidates kept while waiting for the remote description.
-const MAX_EARLY_CANDIDATES: usize = 256;
-
-/// Which side's description [`Peer::set_remote_description`] is given.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SdpKind {
-    /// `{"type":"offer"}`
-    Offer,
-    /// `{"type":"answer"}`
-    Answer,
-}
-
-/// Remote candidates that arrived before the remote description.
-#[derive(Default)]
-struct Signaling {
-    /// A remote description answering our latest offer (or the latest remote offer) is set.
-    remote_ready: bool,
-    early: Vec<IceCandidate>,
-}
 
 /// One WebRTC peer connection carrying encoded H.264 video and Opus audio.
 pub struct Peer {
     pc: Arc<dyn PeerConnection>,
     video: LocalTrack,
     audio: LocalTrack,
-    shared: Arc<Shared>,
-    signaling: Mutex<Signaling>,
+    shared: Arc<PeerShared>,
 }
 
 impl Peer {
@@ -99,11 +81,11 @@ impl Peer {
         config: PeerConfig,
         events: mpsc::Sender<PeerEvent>,
     ) -> Result<Peer, PeerError> {
-        let sink = EventSink::new(events);
+        let events = EventQueue::new(events);
         let video_ssrc = random_u32();
         let audio_ssrc = random_u32().max(video_ssrc.wrapping_add(1)).max(1);
-        let (engine, registry) = engine::media_engine_and_interceptors(video_ssrc, sink.clone())?;
-        let shared = Arc::new(Shared::new(sink));
+        let (engine, registry) = engine::media_engine_and_interceptors(video_ssrc, events.clone())?;
+        let shared = Arc::new(PeerShared::new(events));
         let pc = PeerConnectionBuilder::new()
             .with_configuration(config.rtc_configuration())
             .with_media_engine(engine)
@@ -113,7 +95,7 @@ impl Peer {
             .with_udp_addrs(config.udp_addrs.clone())
             .build()
             .await
-            .map_err(|e| PeerError::BadConfig(e.to_string()))?;
+            .map_err(PeerError::BadConfig)?;
         let pc: Arc<dyn PeerConnection> = Arc::new(pc);
 
         let add = async |kind, ssrc, codec, mime: &str| -> Result<LocalTrack, PeerError> {
@@ -121,7 +103,7 @@ impl Peer {
             let sender = pc
                 .add_track(track.clone() as Arc<dyn TrackLocal>)
                 .await
-                .map_err(PeerError::internal)?;
+                .map_err(PeerError::Internal)?;
             Ok(LocalTrack::new(track, sender, ssrc, mime))
         };
         let audio = add(
@@ -143,7 +125,6 @@ impl Peer {
             video,
             audio,
             shared,
-            signaling: Mutex::new(Signaling::default()),
         })
     }
 
@@ -152,22 +133,19 @@ impl Peer {
     /// are gathered again (recovery after a network change).
     pub async fn create_offer(&self, ice_restart: bool) -> Result<String, PeerError> {
         self.check_open()?;
-        let mut signaling = self.signaling.lock().await;
         if ice_restart {
-            self.pc.restart_ice().await.map_err(PeerError::internal)?;
+            self.pc.restart_ice().await.map_err(PeerError::Internal)?;
         }
         let offer = self
             .pc
             .create_offer(None)
             .await
-            .map_err(PeerError::internal)?;
+            .map_err(PeerError::Internal)?;
         let sdp = offer.sdp.clone();
         self.pc
             .set_local_description(offer)
             .await
-            .map_err(PeerError::internal)?;
-        // Candidates for this offer come after the answer to it.
-        signaling.remote_ready = false;
+            .map_err(PeerError::Internal)?;
         self.local_description_set(&sdp);
         Ok(sdp)
     }
@@ -176,22 +154,21 @@ impl Peer {
     /// and returns its SDP.
     pub async fn create_answer(&self) -> Result<String, PeerError> {
         self.check_open()?;
-        let _signaling = self.signaling.lock().await;
         let answer = self
             .pc
             .create_answer(None)
             .await
-            .map_err(PeerError::internal)?;
+            .map_err(PeerError::Internal)?;
         let sdp = answer.sdp.clone();
         self.pc
             .set_local_description(answer)
             .await
-            .map_err(PeerError::internal)?;
+            .map_err(PeerError::Internal)?;
         self.local_description_set(&sdp);
         Ok(sdp)
     }
 
-    /// Applies the remote offer or answer, then any candidates that came early.
+    /// Applies the remote offer or answer.
     pub async fn set_remote_description(
         &self,
         kind: SdpKind,
@@ -199,64 +176,42 @@ impl Peer {
     ) -> Result<(), PeerError> {
         self.check_open()?;
         if sdp.len() > MAX_SDP_BYTES {
-            return Err(PeerError::BadSdp("too large".to_owned()));
+            return Err(PeerError::SdpTooLarge(sdp.len()));
         }
         let fingerprint = fingerprint(&sdp);
         let desc = match kind {
             SdpKind::Offer => RTCSessionDescription::offer(sdp),
             SdpKind::Answer => RTCSessionDescription::answer(sdp),
         }
-        .map_err(|e| PeerError::BadSdp(e.to_string()))?;
-        let mut signaling = self.signaling.lock().await;
+        .map_err(PeerError::BadSdp)?;
         AssertUnwindSafe(self.pc.set_remote_description(desc))
             .catch_unwind()
             .await
-            .map_err(|_| PeerError::BadSdp("rejected".to_owned()))?
-            .map_err(|e| PeerError::BadSdp(e.to_string()))?;
-        signaling.remote_ready = true;
-        for candidate in std::mem::take(&mut signaling.early) {
-            if let Err(e) = self.apply_candidate(candidate).await {
-                tracing::debug!(error = %e, "early remote candidate refused");
-            }
-        }
+            .map_err(|_| panicked("set remote description"))?
+            .map_err(PeerError::BadSdp)?;
         self.video.renegotiated();
         self.audio.renegotiated();
         self.shared.set_remote_fingerprint(fingerprint);
         Ok(())
     }
 
-    /// Adds a remote ICE candidate. Candidates that arrive before the remote
-    /// description are kept and applied with it. The end-of-candidates marker
-    /// (empty line) is accepted and ignored.
+    /// Adds a remote ICE candidate; the remote description must be set
+    /// (the negotiator holds early candidates back until it is). The
+    /// end-of-candidates marker (empty line) is accepted and ignored.
     pub async fn add_remote_candidate(&self, candidate: IceCandidate) -> Result<(), PeerError> {
         self.check_open()?;
         if candidate.is_end_of_candidates() {
             return Ok(());
         }
         if candidate.candidate.len() > MAX_CANDIDATE_BYTES {
-            return Err(PeerError::BadCandidate("too long".to_owned()));
+            return Err(PeerError::CandidateTooLong(candidate.candidate.len()));
         }
         let line = candidate.candidate.trim();
         let line = line.strip_prefix("a=").unwrap_or(line);
         let line = line.strip_prefix("candidate:").unwrap_or(line);
         std::panic::catch_unwind(|| rtc::ice::candidate::unmarshal_candidate(line))
-            .map_err(|_| PeerError::BadCandidate("unparsable".to_owned()))?
-            .map_err(|e| PeerError::BadCandidate(e.to_string()))?;
-
-        let mut signaling = self.signaling.lock().await;
-        if !signaling.remote_ready {
-            if signaling.early.len() >= MAX_EARLY_CANDIDATES {
-                return Err(PeerError::BadCandidate(
-                    "too many before the description".to_owned(),
-                ));
-            }
-            signaling.early.push(candidate);
-            return Ok(());
-        }
-        self.apply_candidate(candidate).await
-    }
-
-    async fn apply_candidate(&self, candidate: IceCandidate) -> Result<(), PeerError> {
+            .map_err(|_| panicked("parse candidate"))?
+            .map_err(PeerError::BadCandidate)?;
         let init = RTCIceCandidateInit {
             candidate: candidate.candidate,
             sdp_mid: candidate.sdp_mid,
@@ -267,8 +222,8 @@ impl Peer {
         AssertUnwindSafe(self.pc.add_ice_candidate(init))
             .catch_unwind()
             .await
-            .map_err(|_| PeerError::BadCandidate("rejected".to_owned()))?
-            .map_err(|e| PeerError::BadCandidate(e.to_string()))
+            .map_err(|_| panicked("add candidate"))?
+            .map_err(PeerError::BadCandidate)
     }
 
     /// Sends one H.264 Annex-B access unit that lasts `duration` (1/fps).
@@ -302,7 +257,7 @@ impl Peer {
     }
 
     /// The current connection state.
-    pub fn state(&self) -> PeerState {
+    pub fn state(&self) -> ConnectionState {
         self.shared.state()
     }
 
@@ -317,11 +272,6 @@ impl Peer {
         self.shared.remote_fingerprint()
     }
 
-    /// Media events dropped because the event receiver fell behind.
-    pub fn dropped_media_events(&self) -> u64 {
-        self.shared.sink().dropped_media()
-    }
-
     /// Stops sending and closes the connection. Idempotent.
     pub async fn close(&self) {
         // Writers stop first: a write racing close logs the whole packet.
@@ -329,7 +279,7 @@ impl Peer {
             if let Err(e) = self.pc.close().await {
                 tracing::debug!(error = %e, "close");
             }
-            self.shared.set_state(PeerState::Closed);
+            self.shared.set_state(ConnectionState::Closed);
         }
     }
 
@@ -344,8 +294,8 @@ impl Peer {
     fn check_sendable(&self) -> Result<(), PeerError> {
         self.check_open()?;
         match self.shared.state() {
-            PeerState::Connected => Ok(()),
-            PeerState::Failed => Err(PeerError::ConnectionFailed),
+            ConnectionState::Connected => Ok(()),
+            ConnectionState::Failed => Err(PeerError::ConnectionFailed),
             _ => Err(PeerError::NotConnected),
         }
     }
@@ -367,6 +317,12 @@ impl Drop for Peer {
         // sure no writer starts meanwhile.
         self.shared.mark_closed();
     }
+}
+
+/// Logs a panic webrtc-rs raised on remote input, as the error it becomes.
+fn panicked(operation: &'static str) -> PeerError {
+    tracing::error!(operation, "webrtc-rs panicked; caught");
+    PeerError::Panicked { operation }
 }
 
 /// The first `a=fingerprint:` value of an SDP.

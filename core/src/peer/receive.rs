@@ -17,7 +17,7 @@ use rtc::rtp::codec::h264::H264Packet;
 use rtc::rtp::packetizer::Depacketizer;
 use webrtc::media_stream::track_remote::{TrackRemote, TrackRemoteEvent};
 
-use super::events::{EventSink, PeerEvent, RemoteAudioPacket, RemoteVideoFrame};
+use super::events::{EventQueue, PeerEvent, RemoteAudioPacket, RemoteVideoFrame};
 
 /// Give up on an incomplete frame once this many newer packets are waiting.
 const MAX_PENDING_PACKETS: u64 = 2_000;
@@ -244,13 +244,13 @@ fn contains_idr(annex_b: &[u8]) -> bool {
 }
 
 /// Reads the remote video track until it ends, emitting access units.
-pub(crate) async fn read_video(track: Arc<dyn TrackRemote>, sink: EventSink) {
+pub(crate) async fn read_video(track: Arc<dyn TrackRemote>, events: EventQueue) {
     let mut assembler = FrameAssembler::new();
     while let Some(event) = track.poll().await {
         match event {
             TrackRemoteEvent::OnRtpPacket(packet) => {
                 for frame in assembler.push(packet) {
-                    sink.media(PeerEvent::RemoteVideo(frame));
+                    events.media(PeerEvent::RemoteVideo(frame));
                 }
             }
             TrackRemoteEvent::OnEnded => break,
@@ -260,11 +260,11 @@ pub(crate) async fn read_video(track: Arc<dyn TrackRemote>, sink: EventSink) {
 }
 
 /// Reads the remote audio track until it ends, emitting Opus packets.
-pub(crate) async fn read_audio(track: Arc<dyn TrackRemote>, sink: EventSink) {
+pub(crate) async fn read_audio(track: Arc<dyn TrackRemote>, events: EventQueue) {
     while let Some(event) = track.poll().await {
         match event {
             TrackRemoteEvent::OnRtpPacket(packet) if !packet.payload.is_empty() => {
-                sink.media(PeerEvent::RemoteAudio(RemoteAudioPacket {
+                events.media(PeerEvent::RemoteAudio(RemoteAudioPacket {
                     data: packet.payload,
                     sequence: packet.header.sequence_number,
                     rtp_timestamp: packet.header.timestamp,

@@ -19,7 +19,7 @@ use rtc::rtcp::sender_report::SenderReport;
 use rtc::sansio::Protocol;
 use rtc::shared::error::Error;
 
-use super::events::EventSink;
+use super::events::{EventQueue, PeerEvent};
 
 /// What an inbound RTCP packet asks of our video sender.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,19 +62,20 @@ pub(crate) fn classify(packets: &[Box<dyn rtcp::Packet>], video_ssrc: u32) -> Ve
     out
 }
 
-/// Pass-through interceptor that reports [`Feedback`] for our video sender.
+/// Pass-through interceptor that reports [`Feedback`] for our video sender
+/// as [`PeerEvent`]s.
 pub(crate) struct FeedbackObserver {
     video_ssrc: u32,
-    sink: EventSink,
+    events: EventQueue,
     read_queue: VecDeque<TaggedPacket>,
     write_queue: VecDeque<TaggedPacket>,
 }
 
 impl FeedbackObserver {
-    pub(crate) fn new(video_ssrc: u32, sink: EventSink) -> Self {
+    pub(crate) fn new(video_ssrc: u32, events: EventQueue) -> Self {
         Self {
             video_ssrc,
-            sink,
+            events,
             read_queue: VecDeque::new(),
             write_queue: VecDeque::new(),
         }
@@ -91,7 +92,15 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for FeedbackObserver {
     fn handle_read(&mut self, msg: TaggedPacket) -> Result<(), Self::Error> {
         if let Packet::Rtcp(packets) = &msg.message.packet {
             for feedback in classify(packets, self.video_ssrc) {
-                self.sink.feedback(feedback);
+                match feedback {
+                    // A lost key-frame request would leave the remote frozen.
+                    Feedback::KeyFrameRequest => self.events.control(PeerEvent::KeyFrameRequested),
+                    Feedback::VideoLoss { fraction_lost } => {
+                        self.events.media(PeerEvent::VideoLoss {
+                            fraction_lost: f64::from(fraction_lost) / 256.0,
+                        })
+                    }
+                }
             }
         }
         self.read_queue.push_back(msg);

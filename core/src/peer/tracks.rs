@@ -74,7 +74,7 @@ impl LocalTrack {
         );
         TrackLocalStaticSample::new(Instant::now(), track)
             .map(Arc::new)
-            .map_err(PeerError::internal)
+            .map_err(PeerError::Internal)
     }
 
     pub(crate) fn new(

@@ -8,7 +8,7 @@ pub mod sim;
 use std::time::{Duration, Instant};
 
 use videochat_core::negotiation::{
-    Action, CallState, Input, NegotiationConfig, Negotiator, PcEvent, PcState, Role, SdpKind,
+    Action, CallState, ConnectionState, Input, NegotiationConfig, Negotiator, Output, Role, SdpKind,
 };
 use videochat_protocol::{IceCandidate, PeerMessage, RelayEvent, RoomId};
 
@@ -30,11 +30,11 @@ pub fn check_all(cases: Vec<Case>) {
         for (ms, input) in case.given {
             machine.handle(input, start + Duration::from_millis(ms));
         }
-        machine.drain_actions().for_each(drop);
+        drain(&mut machine);
         let mut actions = Vec::new();
         for (ms, input) in case.when {
             machine.handle(input, start + Duration::from_millis(ms));
-            actions.extend(machine.drain_actions());
+            actions.extend(drain(&mut machine));
         }
         if actions != case.then || *machine.state() != case.state {
             failures.push(format!(
@@ -52,6 +52,23 @@ pub fn check_all(cases: Vec<Case>) {
         "failing transitions:\n{}",
         failures.join("\n")
     );
+}
+
+/// Drains every action the machine has for now.
+pub fn drain(machine: &mut Negotiator) -> Vec<Action> {
+    let mut actions = Vec::new();
+    while let Output::Action(action) = machine.poll_output() {
+        actions.push(action);
+    }
+    actions
+}
+
+/// The deadline of a machine with nothing left to do.
+pub fn next_deadline(machine: &mut Negotiator) -> Option<Instant> {
+    match machine.poll_output() {
+        Output::Wait { until } => until,
+        Output::Action(action) => panic!("an action was left undone: {action:?}"),
+    }
 }
 
 /// Inputs all at time 0.
@@ -97,7 +114,7 @@ pub fn remote_candidate(n: u16) -> Input {
     Input::Peer(PeerMessage::Candidate(candidate(n)))
 }
 pub fn local_candidate(n: u16) -> Input {
-    Input::PeerConnection(PcEvent::LocalCandidate(candidate(n)))
+    Input::LocalCandidate(candidate(n))
 }
 pub fn add(n: u16) -> Action {
     Action::AddRemoteCandidate(candidate(n))
@@ -120,16 +137,16 @@ pub fn answer(n: u32) -> PeerMessage {
     }
 }
 pub fn local_offer(n: u32) -> Input {
-    Input::PeerConnection(PcEvent::LocalDescription {
+    Input::LocalDescription {
         kind: SdpKind::Offer,
         sdp: sdp("offer", n),
-    })
+    }
 }
 pub fn local_answer(n: u32) -> Input {
-    Input::PeerConnection(PcEvent::LocalDescription {
+    Input::LocalDescription {
         kind: SdpKind::Answer,
         sdp: sdp("answer", n),
-    })
+    }
 }
 pub fn set_remote_offer(n: u32) -> Action {
     Action::SetRemoteDescription {
@@ -143,8 +160,8 @@ pub fn set_remote_answer(n: u32) -> Action {
         sdp: sdp("answer", n),
     }
 }
-pub fn pc_state(state: PcState) -> Input {
-    Input::PeerConnection(PcEvent::StateChanged(state))
+pub fn pc_state(state: ConnectionState) -> Input {
+    Input::ConnectionState(state)
 }
 pub fn peer(message: PeerMessage) -> Input {
     Input::Peer(message)
@@ -174,7 +191,7 @@ pub fn initiator_awaiting_answer() -> Vec<Input> {
 /// Initiator whose peer connection is up.
 pub fn initiator_connected() -> Vec<Input> {
     let mut inputs = initiator_awaiting_answer();
-    inputs.extend([peer(answer(1)), pc_state(PcState::Connected)]);
+    inputs.extend([peer(answer(1)), pc_state(ConnectionState::Connected)]);
     inputs
 }
 
@@ -189,7 +206,7 @@ pub fn answerer_connected() -> Vec<Input> {
     inputs.extend([
         peer(offer(1)),
         local_answer(1),
-        pc_state(PcState::Connected),
+        pc_state(ConnectionState::Connected),
     ]);
     inputs
 }

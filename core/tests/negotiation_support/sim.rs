@@ -9,8 +9,10 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
+use super::next_deadline;
 use videochat_core::negotiation::{
-    Action, CallState, Input, NegotiationConfig, Negotiator, PcEvent, PcOperation, PcState, SdpKind,
+    Action, CallState, ConnectionState, Input, NegotiationConfig, Negotiator, Output, PcOperation,
+    SdpKind,
 };
 use videochat_protocol::{ClientFrame, ClientRequest, IceCandidate, Incoming, RelayEvent, RoomId};
 
@@ -37,7 +39,7 @@ pub struct SimPeer {
     /// Media, socket and peer-connection results, deliverable in any order.
     /// `None`: not tied to a peer connection.
     events: Vec<(Option<u32>, Input)>,
-    pc_states: VecDeque<(u32, PcState)>,
+    pc_states: VecDeque<(u32, ConnectionState)>,
     up: VecDeque<String>,
     down: VecDeque<String>,
     serial: u32,
@@ -110,7 +112,7 @@ impl World {
             if moves.is_empty() {
                 // Idle: jump to the earliest timer, if any.
                 let due = (0..2)
-                    .filter_map(|i| Some((self.peers[i].machine.poll_timeout()?, i)))
+                    .filter_map(|i| Some((next_deadline(&mut self.peers[i].machine)?, i)))
                     .min();
                 let Some((at, i)) = due else {
                     return done(self);
@@ -131,7 +133,7 @@ impl World {
                     let current = self.peers[i].generation;
                     match self.peers[i].pc_states.pop_front() {
                         Some((generation, state)) if generation == current => {
-                            self.deliver(i, Input::PeerConnection(PcEvent::StateChanged(state)));
+                            self.deliver(i, Input::ConnectionState(state));
                         }
                         _ => {}
                     }
@@ -229,15 +231,10 @@ impl World {
 
     /// The driver: carries out the machine's actions against the fakes.
     fn carry_out(&mut self, i: usize) {
-        while let Some(action) = self.peers[i].machine.poll_action() {
+        while let Output::Action(action) = self.peers[i].machine.poll_output() {
             let peer = &mut self.peers[i];
             let generation = Some(peer.generation);
-            let failed = |op| {
-                (
-                    generation,
-                    Input::PeerConnection(PcEvent::OperationFailed(op)),
-                )
-            };
+            let failed = |op| (generation, Input::OperationFailed(op));
             match action {
                 Action::ConnectSignaling => peer.events.push((None, Input::SignalingConnected)),
                 Action::SendJoin(room) => {
@@ -299,7 +296,7 @@ impl World {
                 if !peer.pc.connected {
                     peer.pc.connected = true;
                     peer.pc_states
-                        .push_back((peer.generation, PcState::Connected));
+                        .push_back((peer.generation, ConnectionState::Connected));
                 }
             }
         }
@@ -311,7 +308,8 @@ impl World {
             peer.pc.broken = true;
             if peer.pc.connected {
                 peer.pc.connected = false;
-                peer.pc_states.push_back((peer.generation, PcState::Failed));
+                peer.pc_states
+                    .push_back((peer.generation, ConnectionState::Failed));
             }
         }
     }
@@ -334,9 +332,8 @@ impl SimPeer {
         let sdp = format!("v=0 {kind:?} of {} #{}", self.name, self.serial);
         self.pc.local = Some((kind, sdp.clone()));
         let generation = Some(self.generation);
-        let description = PcEvent::LocalDescription { kind, sdp };
-        self.events
-            .push((generation, Input::PeerConnection(description)));
+        let description = Input::LocalDescription { kind, sdp };
+        self.events.push((generation, description));
         for k in 0..2 {
             let candidate = IceCandidate {
                 candidate: format!(
@@ -347,7 +344,7 @@ impl SimPeer {
                 sdp_mid: Some("0".to_owned()),
                 username_fragment: None,
             };
-            let gathered = Input::PeerConnection(PcEvent::LocalCandidate(candidate));
+            let gathered = Input::LocalCandidate(candidate);
             self.events.push((generation, gathered));
         }
     }

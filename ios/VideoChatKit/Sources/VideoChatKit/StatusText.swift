@@ -48,8 +48,10 @@ public enum StatusText {
             return "The relay refused this room name."
         case .malformedMessage:
             return "The other app sent something this app does not understand (update both apps)."
-        case .negotiation(let operation):
-            return "The call could not be set up (\(operation))."
+        case .incompatiblePeer:
+            return "The other app cannot take this call (update both apps)."
+        case .internal:
+            return "This phone could not set the call up. Try again."
         }
     }
 

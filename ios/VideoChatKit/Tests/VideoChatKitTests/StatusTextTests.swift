@@ -4,7 +4,7 @@ import XCTest
 
 final class StatusTextTests: XCTestCase {
     private let endReasons: [EndReason] = [.hungUp, .peerLeft, .roomFull, .iceFailed, .signalingLost]
-    private let failures: [CallFailure] = [.badRoom, .malformedMessage(kind: "offer"), .negotiation(operation: "set remote description")]
+    private let failures: [CallFailure] = [.badRoom, .malformedMessage(kind: "offer"), .incompatiblePeer, .internal]
 
     func testEachStateTheIssueNamesIsSaidInWords() {
         XCTAssertEqual(StatusText.describe(.waitingForPeer), "Waiting for the other person")
@@ -19,12 +19,6 @@ final class StatusTextTests: XCTestCase {
         let sentences = endReasons.map { StatusText.detail(.ended(reason: $0)) }
             + failures.map { StatusText.detail(.failed(failure: $0)) }
         XCTAssertEqual(Set(sentences.compactMap { $0 }).count, endReasons.count + failures.count)
-    }
-
-    func testAFailedNegotiationNamesTheStep() {
-        XCTAssertEqual(
-            StatusText.describe(CallFailure.negotiation(operation: "set remote description")),
-            "The call could not be set up (set remote description).")
     }
 
     func testErrorsAreSaidInWordsAndAFailureAsItsFailure() {

@@ -83,7 +83,8 @@ data class CallScreen(
         fun failureWords(failure: CallFailure): String = when (failure) {
             CallFailure.BadRoom -> "The relay refused this room name."
             is CallFailure.MalformedMessage -> "The other app sent something this app does not understand (update both apps)."
-            is CallFailure.Negotiation -> "The call could not be set up (${failure.operation})."
+            CallFailure.IncompatiblePeer -> "The other app cannot take this call (update both apps)."
+            CallFailure.Internal -> "This phone could not set the call up. Try again."
         }
 
         /** A non-fatal error in words. */
