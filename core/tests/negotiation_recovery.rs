@@ -295,24 +295,27 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
 }
 
 #[test]
-fn poll_timeout_names_the_next_deadline_and_none_once_ended() {
+fn the_wait_names_the_next_deadline_and_none_once_ended() {
     let start = Instant::now();
     let config = NegotiationConfig::default();
     let mut machine = Negotiator::new(room(), config.clone());
     for input in initiator_connected() {
         machine.handle(input, start);
     }
+    drain(&mut machine);
     assert_eq!(
         next_deadline(&mut machine),
         None,
         "nothing is pending while connected"
     );
     machine.handle(pc_state(ConnectionState::Disconnected), start);
+    assert_eq!(drain(&mut machine), vec![state(CallState::Reconnecting)]);
     assert_eq!(
         next_deadline(&mut machine),
         Some(start + config.disconnect_grace)
     );
     let later = start + Duration::from_millis(100);
     machine.handle(Input::HangUp, later);
+    assert!(drain(&mut machine).contains(&Action::Close));
     assert_eq!(next_deadline(&mut machine), None);
 }
