@@ -271,6 +271,17 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
             state: Failed(CallFailure::IncompatiblePeer),
         },
         Case {
+            transition: "negotiating --our offer could not be made--> bye, close, failed internal",
+            given: at0(initiator_awaiting_answer()),
+            when: at0(vec![rejected(PcOperation::CreateOffer)]),
+            then: vec![
+                Action::Send(PeerMessage::Bye),
+                Action::Close,
+                state(Failed(CallFailure::Internal)),
+            ],
+            state: Failed(CallFailure::Internal),
+        },
+        Case {
             transition: "connected --remote candidate rejected--> ignored",
             given: at0(initiator_connected()),
             when: at0(vec![rejected(PcOperation::AddRemoteCandidate)]),
@@ -292,6 +303,23 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
             state: Connected,
         },
     ]);
+}
+
+#[test]
+fn no_peer_connection_at_start_fails_the_call_without_touching_the_relay() {
+    let mut machine = Negotiator::new(room(), NegotiationConfig::default());
+    machine.handle(
+        Input::OperationFailed(PcOperation::CreateConnection),
+        Instant::now(),
+    );
+    assert_eq!(
+        drain(&mut machine),
+        vec![
+            state(CallState::Connecting),
+            Action::Close,
+            state(CallState::Failed(CallFailure::Internal)),
+        ]
+    );
 }
 
 #[test]

@@ -274,8 +274,12 @@ impl Negotiator {
 
     fn on_operation_failed(&mut self, operation: PcOperation) {
         let failure = match operation {
-            // Without a connection there is no call, in a room or not.
-            PcOperation::CreateConnection => CallFailure::Internal,
+            // Without a connection there is no call, in a room or not (and
+            // no point opening a socket that was asked for).
+            PcOperation::CreateConnection => {
+                self.outbox.retain(|a| *a != Action::ConnectSignaling);
+                CallFailure::Internal
+            }
             _ if self.negotiating().is_none() => return, // an old connection's
             // One unusable candidate (e.g. an address family we lack) is no
             // reason to end the call; ICE tries the others.
