@@ -8,7 +8,7 @@ use videochat_core::negotiation::{Action, CallState, Input, Role};
 use videochat_protocol::{IceCandidate, PeerMessage};
 
 #[test]
-fn joining_and_ready_follow_the_seed_in_either_order() {
+fn joining_and_ready_follow_the_tutorial_in_either_order() {
     use CallState::*;
     check_all(vec![
         Case {

@@ -1,5 +1,5 @@
-// The videochat web client: the seed tutorial's call flow over the relay's protocol
-// (docs/protocol.md). One WebSocket to /ws of this page's origin; the relay says who offers
+// The videochat web client: the call flow of the tutorial the protocol comes from, over the
+// relay's protocol (docs/protocol.md). One WebSocket to /ws of this page's origin; the relay says who offers
 // ("created": we do, "joined": the other does); the peers trade "ready", offer, answer,
 // candidates and bye through it. Media flows peer to peer.
 
@@ -190,7 +190,7 @@ function sendReady() {
   maybeOffer();
 }
 
-/** The seed's everythingReady(): our media, the other's "ready", our role, not yet offered. */
+/** The tutorial's everythingReady(): our media, the other's "ready", our role, not yet offered. */
 function maybeOffer() {
   if (call.initiator && call.otherReady && media.stream && call.pc && !call.offered) {
     call.offered = true;

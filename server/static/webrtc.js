@@ -1,4 +1,4 @@
-// WebRTC helpers that hold no call state: codec order, the seed's candidate shape, media
+// WebRTC helpers that hold no call state: codec order, the tutorial's candidate shape (docs/protocol.md), media
 // stats for the test hook, and opening a camera by facing.
 
 /** Puts H.264 first (Constrained Baseline with packetization-mode 1 ahead) so a phone's H.264-only core matches. */
@@ -21,13 +21,13 @@ export function preferH264(pc) {
   }
 }
 
-/** A gathered RTCIceCandidate as the seed's message; null for end-of-candidates. */
+/** A gathered RTCIceCandidate as the tutorial's message; null for end-of-candidates. */
 export function candidateMessage(c) {
   if (!c || !c.candidate) return null;
   return { type: 'candidate', label: c.sdpMLineIndex, id: c.sdpMid, candidate: c.candidate };
 }
 
-/** The seed's {label, id, candidate} as an RTCIceCandidateInit; null if unusable. */
+/** The tutorial's {label, id, candidate} as an RTCIceCandidateInit; null if unusable. */
 export function candidateInit({ label, id, candidate }) {
   if (typeof candidate !== 'string' || candidate === '') return null;
   const sdpMLineIndex = Number.isInteger(label) ? label : null;

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-/// A trickled ICE candidate in the seed's shape:
+/// A trickled ICE candidate in the tutorial's shape (docs/protocol.md):
 /// `{"type":"candidate","label":0,"id":"0","candidate":"candidate:..."}`.
 ///
 /// Also accepts the field names of a browser's `RTCIceCandidate.toJSON()`

@@ -3,7 +3,8 @@
 //! One WebSocket text frame carries one JSON value. A client first sends a
 //! [`ClientFrame::Join`]; the relay answers with [`RelayEvent`]s and forwards
 //! every other frame verbatim to the other member of the room. The frames the
-//! peers exchange are the seed tutorial's ([`PeerMessage`]), so a browser can
+//! peers exchange are those of the tutorial the protocol comes from
+//! (`docs/protocol.md`; [`PeerMessage`]), so a browser can
 //! talk to a phone without translation.
 //!
 //! This crate does no I/O and pulls in nothing heavy: the relay uses it too.
@@ -133,7 +134,7 @@ pub enum ErrorCode {
     RateLimited,
 }
 
-/// A message between the two peers, relayed verbatim. The seed's shapes.
+/// A message between the two peers, relayed verbatim, in the tutorial's shapes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PeerMessage {
     /// The bare JSON string `"ready"`: my local media is live.

@@ -1,4 +1,4 @@
-//! Round trips against JSON fixtures as a browser sends them: the seed's
+//! Round trips against JSON fixtures as a browser sends them: the tutorial's
 //! exact shapes, `RTCSessionDescription.toJSON()`, `RTCIceCandidate.toJSON()`,
 //! relay events, unknown types (ignored), malformed known types (rejected).
 
@@ -42,7 +42,7 @@ fn browser_sdp() -> String {
 }
 
 #[test]
-fn the_seeds_exact_candidate_shape_round_trips() {
+fn the_tutorials_exact_candidate_shape_round_trips() {
     let fixture =
         json!({"type": "candidate", "label": 0, "id": "0", "candidate": HOST}).to_string();
     let message = peer(&fixture);
@@ -53,14 +53,14 @@ fn the_seeds_exact_candidate_shape_round_trips() {
         username_fragment: None,
     };
     assert_eq!(message, PeerMessage::Candidate(expected));
-    // The seed's receiver reads `message.label` and `message.candidate`: we
-    // write exactly the seed's keys back.
+    // The tutorial's receiver reads `message.label` and `message.candidate`: we
+    // write exactly the tutorial's keys back.
     assert_eq!(json_of(&message.to_json()), json_of(&fixture));
     assert_eq!(peer(&message.to_json()), message);
 }
 
 #[test]
-fn the_seeds_candidate_with_a_named_mid_and_second_line_round_trips() {
+fn the_tutorials_candidate_with_a_named_mid_and_second_line_round_trips() {
     let fixture =
         json!({"type": "candidate", "label": 1, "id": "video", "candidate": HOST}).to_string();
     let PeerMessage::Candidate(candidate) = peer(&fixture) else {
@@ -87,7 +87,7 @@ fn a_browsers_ice_candidate_to_json_with_a_type_is_understood() {
     assert_eq!(candidate.sdp_mid.as_deref(), Some("0"));
     assert_eq!(candidate.username_fragment.as_deref(), Some("Xp3a"));
     assert!(!candidate.is_end_of_candidates());
-    // Written back in the seed's shape, keeping the ufrag.
+    // Written back in the tutorial's shape, keeping the ufrag.
     let written = json_of(&PeerMessage::Candidate(candidate.clone()).to_json());
     assert_eq!(written["label"], 0);
     assert_eq!(written["id"], "0");

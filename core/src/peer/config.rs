@@ -7,7 +7,7 @@ use rtc::peer_connection::configuration::setting_engine::{SettingEngine, Setting
 use rtc::peer_connection::configuration::{RTCConfiguration, RTCConfigurationBuilder};
 use rtc::peer_connection::transport::{RTCDtlsRole, RTCIceServer};
 
-/// The seed's public STUN server, used when nothing else is configured.
+/// Google's public STUN server (the web client's too), used when nothing else is configured.
 pub const DEFAULT_STUN_URL: &str = "stun:stun.l.google.com:19302";
 
 /// One STUN or TURN server (`stun:`, `turn:` URLs; TURN is UDP only in webrtc-rs 0.21).
@@ -158,7 +158,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_config_uses_the_seed_stun_server_and_both_ip_families() {
+    fn default_config_uses_the_public_stun_server_and_both_ip_families() {
         let c = PeerConfig::default();
         assert_eq!(c.ice_servers, vec![IceServer::stun(DEFAULT_STUN_URL)]);
         assert!(c.udp_addrs.iter().any(|a| a.starts_with("0.0.0.0")));

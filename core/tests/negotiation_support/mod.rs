@@ -97,7 +97,7 @@ pub fn peer_left() -> Input {
     relay(|room| RelayEvent::PeerLeft { room })
 }
 
-/// A host candidate in the seed's shape, numbered so order is visible.
+/// A host candidate in the tutorial's shape, numbered so order is visible.
 pub fn candidate(n: u16) -> IceCandidate {
     IceCandidate {
         candidate: format!(
