@@ -12,6 +12,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle, ThreadId};
 
 use videochat_core::media::I420Frame;
+use videochat_core::sync::lock;
 
 use crate::error::{CallError, ListenerError};
 use crate::frame::{FrameFormat, RemoteVideoFrame};
@@ -77,9 +78,7 @@ struct Shared {
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queue> {
         // A panic while holding the lock cannot leave the queue half-changed (push/pop only).
-        self.queue
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.queue)
     }
 }
 
