@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
-  launchBrowser, openCallPage, snapshot, switchCamera, waitFor, waitForMedia, waitForState,
+  launchBrowser, openCallPage, snapshot, switchCamera, waitFor, waitForMedia, waitForState, waitInPage,
 } from './harness.mjs';
 import { startRelay } from './relay.mjs';
 
@@ -125,36 +125,13 @@ test('switching the camera keeps the call going without a new offer', async () =
     assert.equal(await mirrored(), false, 'the environment camera preview is not mirrored');
 
     const atSwitch = (await snapshot(b.page)).framesDecoded;
-    await waitFor(b.page, (s) => s.framesDecoded >= atSwitch + 30 && s.state === 'connected',
-      { deadline, what: 'frames from the new camera' });
+    await waitFor(b.page, (s, from) => s.framesDecoded >= from + 30 && s.state === 'connected',
+      { arg: atSwitch, deadline, what: 'frames from the new camera' });
     const back = await switchCamera(a.page, { deadline });
     assert.equal(back.facing, 'user');
     assert.equal(await offers(), offersBefore, 'no renegotiation');
     const tracks = await a.page.$eval('#local-video', (v) => v.srcObject.getVideoTracks().map((t) => t.readyState));
     assert.deepEqual(tracks, ['live']);
-  } finally {
-    await closeAll();
-  }
-});
-
-test('mute and video off disable the local tracks and keep the call up', async () => {
-  try {
-    const [a] = await connectedPair('mute');
-    const local = () => a.page.evaluate(() => {
-      const tracks = document.getElementById('local-video').srcObject.getVideoTracks();
-      return { video: tracks.map((t) => t.enabled), mute: document.getElementById('mute').getAttribute('aria-pressed') };
-    });
-    assert.deepEqual(await local(), { video: [true], mute: 'false' });
-    await a.page.click('#mute');
-    await a.page.click('#video');
-    assert.deepEqual(await local(), { video: [false], mute: 'true' });
-    assert.equal(await a.page.textContent('#video'), 'Video on');
-    await a.page.click('#video');
-    await a.page.click('#mute');
-    assert.deepEqual(await local(), { video: [true], mute: 'false' });
-    const after = await snapshot(a.page);
-    assert.equal(after.state, 'connected');
-    assert.equal(after.offersSent + after.offersReceived, 1, 'no renegotiation');
   } finally {
     await closeAll();
   }
@@ -172,12 +149,175 @@ function keepPeerConnections() {
   };
 }
 
-test('when ICE fails the initiator restarts it with a new offer and the call goes on', async () => {
+/** The local tracks' `enabled` and the buttons' pressed state on a page. */
+function localControls(page) {
+  return page.evaluate(() => {
+    const stream = document.getElementById('local-video').srcObject;
+    const pressed = (id) => document.getElementById(id).getAttribute('aria-pressed');
+    return {
+      video: stream.getVideoTracks().map((t) => t.enabled),
+      mute: pressed('mute'),
+      videoOff: pressed('video'),
+      videoLabel: document.getElementById('video').textContent,
+    };
+  });
+}
+
+/**
+ * The audio this page has received on its newest peer connection (keepPeerConnections): the
+ * receiver's totalAudioEnergy, totalSamplesDuration and current audioLevel. Runs in the page.
+ */
+async function receivedAudio() {
+  const report = await window.peerConnections.at(-1).getStats();
+  const s = [...report.values()].find((r) => r.type === 'inbound-rtp' && r.kind === 'audio');
+  return {
+    energy: s?.totalAudioEnergy ?? 0, seconds: s?.totalSamplesDuration ?? 0, level: s?.audioLevel ?? 0,
+    packets: s?.packetsReceived ?? 0,
+  };
+}
+
+/**
+ * The energy of what `page` receives over its next `seconds` of received audio, timed by the
+ * receiver's own sample count (not by a timer); also the packets that came meanwhile.
+ */
+async function receivedOver(page, seconds, deadline) {
+  const from = await page.evaluate(receivedAudio);
+  const to = await waitInPage(page, {
+    probe: receivedAudio, test: (o, until) => o.seconds >= until, arg: from.seconds + seconds,
+    deadline, what: `${seconds} s of received audio`,
+  });
+  return { energy: to.energy - from.energy, packets: to.packets - from.packets, seconds: to.seconds - from.seconds };
+}
+
+// Chromium's fake microphone beeps several times a second over a faint noise, so any 2 s of its
+// audio carries energy (~0.5) and its level is never exactly 0; muting disables the track, and
+// Chromium sends digital silence in its place.
+const HEARD_ENERGY = 1e-2;
+const SILENT_ENERGY = 1e-6;
+
+test('muting makes the other page receive silence, and unmuting brings the sound back', async (t) => {
+  try {
+    const [a, b] = await connectedPair('mute', { initScript: keepPeerConnections });
+    const deadline = inSeconds(30);
+    const before = await receivedOver(b.page, 2, deadline);
+    assert.ok(before.energy > HEARD_ENERGY, `the other page hears the microphone: ${JSON.stringify(before)}`);
+
+    await a.page.click('#mute');
+    assert.equal((await localControls(a.page)).mute, 'true');
+    // What was already on its way still carries sound; once the level reads 0, measure.
+    await waitInPage(b.page, {
+      probe: receivedAudio, test: (o) => o.level === 0, deadline, what: 'the received audio level to drop to 0',
+    });
+    const muted = await receivedOver(b.page, 2, deadline);
+    assert.ok(muted.energy < SILENT_ENERGY, `the other page receives silence: ${JSON.stringify(muted)}`);
+    assert.ok(muted.packets > 50, `audio packets keep coming while muted: ${JSON.stringify(muted)}`);
+    t.diagnostic(`received energy over 2 s: ${before.energy.toExponential(2)} unmuted, ${muted.energy.toExponential(2)} muted`);
+
+    await a.page.click('#mute');
+    assert.equal((await localControls(a.page)).mute, 'false');
+    const { energy } = await b.page.evaluate(receivedAudio);
+    await waitInPage(b.page, {
+      probe: receivedAudio, test: (o, a) => o.energy > a.from + a.heard, arg: { from: energy, heard: HEARD_ENERGY },
+      deadline, what: 'the other page to hear the microphone again',
+    });
+    const after = await snapshot(a.page);
+    assert.equal(after.state, 'connected');
+    assert.equal(after.offersSent + after.offersReceived, 1, 'no renegotiation');
+  } finally {
+    await closeAll();
+  }
+});
+
+/**
+ * The remote picture on this page: the mean brightness (0-255) of the remote <video> drawn now,
+ * and the frames decoded so far. Runs in the page.
+ */
+async function remotePicture() {
+  const video = document.getElementById('remote-video');
+  const canvas = document.createElement('canvas');
+  canvas.width = 32;
+  canvas.height = 24;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.drawImage(video, 0, 0, canvas.width, canvas.height);
+  const px = context.getImageData(0, 0, canvas.width, canvas.height).data;
+  let sum = 0;
+  for (let i = 0; i < px.length; i += 4) sum += 0.299 * px[i] + 0.587 * px[i + 1] + 0.114 * px[i + 2];
+  const { framesDecoded } = await window.videochat.stats();
+  return { brightness: sum / (px.length / 4), framesDecoded };
+}
+
+// Chromium's fake camera draws a bright moving pattern; a disabled track is sent as black frames.
+const LIT = 40;
+const BLACK = 3;
+
+test('video off makes the other page receive black frames, and video on brings the picture back', async (t) => {
+  try {
+    const [a, b] = await connectedPair('video-off');
+    const deadline = inSeconds(30);
+    const lit = await waitInPage(b.page, {
+      probe: remotePicture, test: (p, lit) => p.brightness > lit, arg: LIT, deadline, what: 'the camera picture',
+    });
+
+    await a.page.click('#video');
+    assert.deepEqual(await localControls(a.page), { video: [false], mute: 'false', videoOff: 'true', videoLabel: 'Video on' });
+    const black = await waitInPage(b.page, {
+      probe: remotePicture, test: (p, black) => p.brightness < black, arg: BLACK, deadline, what: 'a black picture',
+    });
+    // Black frames keep coming (the picture is not merely frozen on a dark frame).
+    const stillBlack = await waitInPage(b.page, {
+      probe: remotePicture, test: (p, a) => p.brightness < a.black && p.framesDecoded >= a.from + 10,
+      arg: { black: BLACK, from: black.framesDecoded }, deadline, what: '10 more black frames',
+    });
+    t.diagnostic(`picture brightness ${lit.brightness.toFixed(1)} with video on, ` +
+      `${stillBlack.brightness.toFixed(1)} off (${stillBlack.framesDecoded - black.framesDecoded} more frames decoded)`);
+
+    await a.page.click('#video');
+    assert.deepEqual(await localControls(a.page), { video: [true], mute: 'false', videoOff: 'false', videoLabel: 'Video off' });
+    await waitInPage(b.page, {
+      probe: remotePicture, test: (p, a) => p.brightness > a.lit && p.framesDecoded > a.from + 10,
+      arg: { lit: LIT, from: stillBlack.framesDecoded }, deadline, what: 'the camera picture to come back',
+    });
+    const after = await snapshot(a.page);
+    assert.equal(after.state, 'connected');
+    assert.equal(after.offersSent + after.offersReceived, 1, 'no renegotiation');
+  } finally {
+    await closeAll();
+  }
+});
+
+/**
+ * The ICE path of this page's newest peer connection (keepPeerConnections): the selected
+ * candidate pair (transport stats) with the ufrags of its two candidates and the bytes received
+ * over it, the ufrags of the local and remote descriptions, and the video frames decoded so far.
+ * Runs in the page.
+ */
+async function icePath() {
+  const pc = window.peerConnections.at(-1);
+  const report = await pc.getStats();
+  const all = [...report.values()];
+  const transport = all.find((s) => s.type === 'transport');
+  const pair = report.get(transport?.selectedCandidatePairId);
+  const ufrag = (sdp) => /a=ice-ufrag:(\S+)/.exec(sdp ?? '')?.[1] ?? null;
+  return {
+    pairId: pair?.id ?? null,
+    pairLocalUfrag: report.get(pair?.localCandidateId)?.usernameFragment ?? null,
+    pairRemoteUfrag: report.get(pair?.remoteCandidateId)?.usernameFragment ?? null,
+    pairBytesReceived: pair?.bytesReceived ?? 0,
+    localUfrag: ufrag(pc.localDescription?.sdp),
+    remoteUfrag: ufrag(pc.remoteDescription?.sdp),
+    framesDecoded: all.find((s) => s.type === 'inbound-rtp' && s.kind === 'video')?.framesDecoded ?? 0,
+  };
+}
+
+test('when ICE fails the initiator restarts it, and the media moves to the new ICE generation', async (t) => {
   try {
     const [a, b] = await connectedPair('restart', { initScript: keepPeerConnections });
-    const ufrags = () => Promise.all([a, b].map(({ page }) => page.evaluate(() =>
-      /a=ice-ufrag:(\S+)/.exec(window.peerConnections.at(-1).localDescription.sdp)[1])));
-    const before = await ufrags();
+    const paths = () => Promise.all([a, b].map(({ page }) => page.evaluate(icePath)));
+    const before = await paths();
+    for (const p of before) {
+      assert.ok(p.pairId && p.pairLocalUfrag === p.localUfrag && p.pairRemoteUfrag === p.remoteUfrag,
+        `media flows over a pair of the first generation: ${JSON.stringify(p)}`);
+    }
 
     // Chromium cannot be made to lose a loopback path, so only the trigger is simulated: the
     // initiator's connection reports 'failed' once. The restart offer and answer are real.
@@ -188,18 +328,40 @@ test('when ICE fails the initiator restarts it with a new offer and the call goe
       delete pc.iceConnectionState;
     });
     assert.equal((await snapshot(a.page)).state, 'reconnecting');
-    const deadline = inSeconds(10);
+    const deadline = inSeconds(15);
     await waitFor(a.page, (s) => s.iceRestarts === 1 && s.offersSent === 2 && s.answersReceived === 2,
       { deadline, what: 'the ICE restart offer to be answered' });
-    const after = await ufrags();
-    assert.notEqual(after[0], before[0], 'the initiator has new ICE credentials');
-    assert.notEqual(after[1], before[1], 'the answerer has new ICE credentials');
+    const restarted = await paths();
+    assert.notEqual(restarted[0].localUfrag, before[0].localUfrag, 'the initiator has new ICE credentials');
+    assert.notEqual(restarted[1].localUfrag, before[1].localUfrag, 'the answerer has new ICE credentials');
+    assert.equal(restarted[0].remoteUfrag, restarted[1].localUfrag, "the initiator has the answerer's new credentials");
+    assert.equal(restarted[1].remoteUfrag, restarted[0].localUfrag, "the answerer has the initiator's new credentials");
 
     // The path "comes back": the real state is reported again.
     await a.page.evaluate(() => window.peerConnections.at(-1).dispatchEvent(new Event('iceconnectionstatechange')));
     assert.equal((await snapshot(a.page)).state, 'connected');
-    const frames = (await snapshot(b.page)).framesDecoded;
-    await waitFor(b.page, (s) => s.framesDecoded >= frames + 30, { deadline, what: 'the call to go on' });
+
+    // On each page the selected pair moves to candidates of the new generation (new pair, both
+    // candidates with the new ufrags), and that pair carries the media: its bytes grow while 30
+    // more frames are decoded.
+    for (const [i, { page }] of [a, b].entries()) {
+      const moved = await waitInPage(page, {
+        probe: icePath,
+        test: (p, old) => p.pairId !== null && p.pairId !== old.pairId
+          && p.pairLocalUfrag === p.localUfrag && p.pairRemoteUfrag === p.remoteUfrag
+          && p.localUfrag !== old.localUfrag && p.remoteUfrag !== old.remoteUfrag,
+        arg: before[i], deadline, what: 'the selected pair to move to the new ICE generation',
+      });
+      const flowed = await waitInPage(page, {
+        probe: icePath,
+        test: (p, m) => p.pairId === m.pairId && p.framesDecoded >= m.framesDecoded + 30
+          && p.pairBytesReceived > m.pairBytesReceived,
+        arg: moved, deadline, what: '30 frames decoded over the new pair',
+      });
+      t.diagnostic(`${i === 0 ? 'initiator' : 'answerer'}: pair ${before[i].pairId} -> ${moved.pairId}, ` +
+        `${flowed.pairBytesReceived - moved.pairBytesReceived} bytes and ` +
+        `${flowed.framesDecoded - moved.framesDecoded} frames over it`);
+    }
   } finally {
     await closeAll();
   }
@@ -238,8 +400,8 @@ test('a third page in the room sees "room full" and the call goes on', async () 
     assert.match(await c.page.textContent('#status'), /room is full/i);
     assert.equal(full.offersReceived + full.offersSent, 0);
     const before = (await snapshot(b.page)).framesDecoded;
-    const after = await waitFor(b.page, (s) => s.framesDecoded > before + 10, {
-      deadline: inSeconds(10), what: 'the call to go on',
+    const after = await waitFor(b.page, (s, from) => s.framesDecoded > from + 10, {
+      arg: before, deadline: inSeconds(10), what: 'the call to go on',
     });
     assert.equal(after.state, 'connected');
   } finally {

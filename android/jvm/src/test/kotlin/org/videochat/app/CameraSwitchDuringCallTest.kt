@@ -1,5 +1,6 @@
 package org.videochat.app
 
+import java.util.concurrent.TimeUnit
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertTrue
@@ -30,19 +31,13 @@ class CameraSwitchDuringCallTest {
         relay.close()
     }
 
-    private fun waitFor(what: String, seconds: Long = 20, condition: () -> Boolean) {
-        val deadline = System.nanoTime() + seconds * 1_000_000_000
-        while (!condition()) {
-            check(System.nanoTime() < deadline) { "timed out waiting for $what" }
-            Thread.sleep(20)
-        }
-    }
-
     @Test
     fun `tap switch while a call runs - the core gets the other camera's frames, no renegotiation, the remote sees them upright`() {
         val room = Rooms.newRoomId()
-        TestPhone(relay.webSocketUrl, room, CameraFacing.USER).use { alice ->
-            TestPhone(relay.webSocketUrl, room, CameraFacing.ENVIRONMENT).use { bob ->
+        val changes = Changes() // both phones signal here; waitFor re-checks on each signal
+        fun waitFor(what: String, condition: () -> Boolean) = changes.await(what, condition = condition)
+        TestPhone(relay.webSocketUrl, room, CameraFacing.USER, changes).use { alice ->
+            TestPhone(relay.webSocketUrl, room, CameraFacing.ENVIRONMENT, changes).use { bob ->
                 waitFor("both connected") { CallState.Connected in alice.states && CallState.Connected in bob.states }
 
                 val front = SyntheticCamera(CameraFacing.USER).uprightSize
@@ -86,12 +81,19 @@ class CameraSwitchDuringCallTest {
     @Test
     fun `a closed controller takes no more frames and delivers no more events`() {
         val phone = TestPhone(relay.webSocketUrl, Rooms.newRoomId(), CameraFacing.USER)
-        waitFor("waiting for a peer") { CallState.WaitingForPeer in phone.states }
+        phone.changes.await("waiting for a peer") { CallState.WaitingForPeer in phone.states }
+        val posters = phone.postingThreads.toList()
+        assertTrue(posters.isNotEmpty(), "the core's delivery thread posted the states")
         phone.close()
         val statesAtClose = phone.states.size
         assertEquals(false, phone.controller.sendCameraFrame(SyntheticCamera(CameraFacing.USER).image(), 270, 1))
         phone.controller.close() // twice is harmless
-        Thread.sleep(300)
+        // Events reach the phone only as tasks its main thread runs, posted by the core's delivery
+        // thread. close() ended that thread, and shut the main thread down: once it has run what
+        // was queued (dropped, the controller being closed), no event can come any more.
+        posters.forEach { it.join(5_000) }
+        assertTrue(posters.none { it.isAlive }, "the delivery thread ended with close(): $posters")
+        assertTrue(phone.main.awaitTermination(5, TimeUnit.SECONDS), "the main thread ran what was queued")
         assertEquals(statesAtClose, phone.states.size)
     }
 }

@@ -2,7 +2,9 @@ package org.videochat.app
 
 import java.nio.ByteBuffer
 import java.nio.ByteOrder
+import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
+import java.util.concurrent.Executor
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicLong
@@ -24,10 +26,17 @@ data class SeenFrame(val width: Int, val height: Int, val topIsBright: Boolean)
  * One phone in a test, wired like the app's `CallSession` minus Android: a [CallController] on a
  * single "main" thread, a [CameraSwitcher], and a capture thread feeding [SyntheticCamera]
  * frames at 30 fps (a switch closes one camera and opens the other on that thread, as
- * `CameraCapturer` does on its HandlerThread), plus 20 ms of audio every 20 ms.
+ * `CameraCapturer` does on its HandlerThread), plus 20 ms of audio every 20 ms. Whatever it
+ * records (states, errors, remote pictures, a finished switch) is signalled to [changes].
  */
-class TestPhone(relayUrl: String, room: String, initial: CameraFacing) : AutoCloseable, CallEvents {
+class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val changes: Changes = Changes()) : AutoCloseable, CallEvents {
     val main = Executors.newSingleThreadExecutor { Thread(it, "main") }
+    /** The threads that posted call events to [main] (the core's delivery thread). */
+    val postingThreads: MutableSet<Thread> = ConcurrentHashMap.newKeySet()
+    private val ui = Executor { task ->
+        postingThreads += Thread.currentThread()
+        main.execute(task)
+    }
     val states = CopyOnWriteArrayList<CallState>()
     val errors = CopyOnWriteArrayList<CallException>()
     val seen = CopyOnWriteArrayList<SeenFrame>()
@@ -37,7 +46,7 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing) : AutoClo
     val controller = CallController(
         CallConfig(relayUrl = relayUrl, room = room, remoteVideoFormat = FrameFormat.RGBA, includeLoopback = true),
         initial,
-        main,
+        ui,
         this,
     )
 
@@ -62,6 +71,7 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing) : AutoClo
                 return sum.toDouble() / n.coerceAtLeast(1)
             }
             seen += SeenFrame(w, h, meanRed(0, h / 2) > meanRed(h / 2, h) + 50)
+            changes.signal()
         }
         capture.scheduleAtFixedRate(::captureOne, 0, 33, TimeUnit.MILLISECONDS)
         capture.scheduleAtFixedRate({ controller.sendAudio(audioChunk.clear()) }, 0, 20, TimeUnit.MILLISECONDS)
@@ -77,7 +87,10 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing) : AutoClo
         }
         if (firstFrameAfterSwitch) {
             firstFrameAfterSwitch = false
-            main.execute { switcher.switchSucceeded() } // CameraCapturer.Events.onCameraStarted
+            main.execute {
+                switcher.switchSucceeded() // CameraCapturer.Events.onCameraStarted
+                changes.signal()
+            }
         }
     }
 
@@ -98,10 +111,12 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing) : AutoClo
 
     override fun onStateChanged(state: CallState) {
         states += state
+        changes.signal()
     }
 
     override fun onError(error: CallException) {
         errors += error
+        changes.signal()
     }
 
     override fun onStats(stats: CallStats) {}

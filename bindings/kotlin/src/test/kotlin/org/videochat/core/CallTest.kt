@@ -164,24 +164,64 @@ class CallTest {
         val listener = RecordingListener()
         val call = Call(config(newRoom()), listener)
         eventually("the call reaches the relay") { listener.hasState { it is CallState.WaitingForPeer } }
+        val deliveryThread = listener.callbackThreads.single()
         call.close()
         call.close()
         assertThrows<IllegalStateException> { call.stats() }
         val statesAtClose = listener.states.size
-        Thread.sleep(200)
+        // Every callback runs on this one thread (see the test above), and close() returns only
+        // once it has ended: with it gone, no callback can follow.
+        deliveryThread.join(5_000)
+        assertFalse(deliveryThread.isAlive, "the delivery thread ended with close()")
         assertEquals(statesAtClose, listener.states.size, "no callback after close()")
     }
 
     @Test
-    fun `mute and video off are remembered`() {
-        Call(config(newRoom()), RecordingListener()).use { call ->
-            assertFalse(call.isMuted())
-            call.setMuted(true)
-            assertTrue(call.isMuted())
-            call.setVideoEnabled(false)
-            assertFalse(call.isVideoEnabled())
-            call.setVideoEnabled(true)
-            assertTrue(call.isVideoEnabled())
-        }
+    fun `when Alice mutes Bob hears silence, and her tone again when she unmutes`() = withTwoCalls { alice, bob ->
+        val audio = { r: Received -> r is Received.Audio }
+        val loud = { r: Received -> (r as Received.Audio).rms > LOUD_RMS }
+        val quiet = { r: Received -> (r as Received.Audio).rms < QUIET_RMS }
+        bob.listener.awaitRun("Bob hears Alice's tone for 500 ms", 25, counts = audio, holds = loud)
+
+        val mutedAt = System.nanoTime()
+        alice.call.setMuted(true)
+        assertTrue(alice.call.isMuted())
+        // What was already on its way may still carry the tone; then Bob's chunks must go quiet.
+        val silence = bob.listener.awaitRun("Bob hears 500 ms of silence after Alice mutes", 25, sinceNanos = mutedAt, counts = audio, holds = quiet)
+        println("muted: Bob's loudest chunk in 500 ms of silence has RMS ${silence.maxOf { (it as Received.Audio).rms }}")
+
+        val unmutedAt = System.nanoTime()
+        alice.call.setMuted(false)
+        assertFalse(alice.call.isMuted())
+        bob.listener.awaitRun("Bob hears Alice's tone again after she unmutes", 25, sinceNanos = unmutedAt, counts = audio, holds = loud)
+    }
+
+    @Test
+    fun `when Alice turns video off Bob's frames stop, and come back when she turns it on`() = withTwoCalls { alice, bob ->
+        val video = { r: Received -> r is Received.Video }
+        bob.listener.awaitRun("Bob decodes Alice's video", 10, counts = video) { true }
+
+        val offAt = System.nanoTime()
+        alice.call.setVideoEnabled(false)
+        assertFalse(alice.call.isVideoEnabled())
+        // Alice's camera keeps capturing and her audio keeps flowing, so Bob's audio is the clock:
+        // 100 chunks (2 s of her audio; a frame comes every ~2 chunks while video is on) with no
+        // picture among them. Frames already on their way start the run over.
+        bob.listener.awaitRun("2 s of Alice's audio with no picture after she turns video off", 100, sinceNanos = offAt) { it is Received.Audio }
+
+        val onAt = System.nanoTime()
+        alice.call.setVideoEnabled(true)
+        assertTrue(alice.call.isVideoEnabled())
+        val back = bob.listener.awaitRun("Bob decodes Alice's video again after she turns it on", 10, sinceNanos = onAt, counts = video) { true }
+        println("video on: Bob's first frame ${(back.first().atNanos - onAt) / 1_000_000} ms after it was turned on")
+        val frame = back.last() as Received.Video
+        assertEquals(320 to 240, frame.width to frame.height, "Alice's camera as before")
+    }
+
+    private companion object {
+        /** SyntheticCamera's 440 Hz tone has amplitude 8000: RMS ~5,660. */
+        const val LOUD_RMS = 2_000.0
+        /** Opus-coded digital silence decodes to (near) zeros; this is ~49 dB below the tone. */
+        const val QUIET_RMS = 20.0
     }
 }
