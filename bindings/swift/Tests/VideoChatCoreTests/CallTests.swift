@@ -97,7 +97,7 @@ final class CallTests: XCTestCase {
     func testAListenerThatThrowsOnEveryCallbackDoesNotTakeTheCallDown() throws {
         try withTwoCalls(bobListener: RecordingListener(throwEverywhere: true)) { alice, bob in
             eventually("Bob keeps receiving") { bob.listener.videoFrames >= 20 && bob.listener.audioChunks >= 20 }
-            eventually("the failures are counted") { bob.call.stats().listenerFailures >= 40 }
+            eventually("the failures are counted") { bob.call.listenerStats().failures >= 40 }
             alice.call.hangUp()
             eventually("Bob still hears that Alice left") { bob.listener.states.last == .ended(reason: .peerLeft) }
         }

@@ -113,7 +113,7 @@ class CallTest {
     fun `a listener that throws on every callback does not take the call down`() =
         withTwoCalls(bobListener = RecordingListener(throwEverywhere = true)) { alice, bob ->
             eventually("Bob keeps receiving despite throwing") { bob.listener.videoFrames.get() >= 20 && bob.listener.audioChunks.get() >= 20 }
-            eventually("the failures are counted") { bob.call.stats().listenerFailures >= 40uL }
+            eventually("the failures are counted") { bob.call.listenerStats().failures >= 40uL }
             alice.call.hangUp()
             eventually("Bob still hears that Alice left") { bob.listener.states.lastOrNull() == CallState.Ended(EndReason.PEER_LEFT) }
         }
