@@ -232,8 +232,14 @@ mod tests {
     /// Records what it is told; can be made to fail or to block until released.
     struct Probe {
         seen: Mutex<mpsc::Sender<String>>,
-        gate: Mutex<Option<mpsc::Receiver<()>>>,
+        gate: Mutex<Option<Gate>>,
         fail_video: bool,
+    }
+
+    /// Holds each video callback: says it is held, then waits for a release.
+    struct Gate {
+        held: mpsc::Sender<()>,
+        release: mpsc::Receiver<()>,
     }
 
     impl Probe {
@@ -261,7 +267,8 @@ mod tests {
         }
         fn on_remote_video_frame(&self, frame: Arc<RemoteVideoFrame>) -> Result<(), ListenerError> {
             if let Some(gate) = self.gate.lock().expect("probe lock").as_ref() {
-                let _ = gate.recv_timeout(Duration::from_secs(5));
+                let _ = gate.held.send(());
+                let _ = gate.release.recv_timeout(Duration::from_secs(5));
             }
             self.note(format!("video {}", frame.timestamp_us()));
             if self.fail_video {
@@ -328,12 +335,17 @@ mod tests {
     #[test]
     fn a_slow_listener_loses_old_video_but_no_state() {
         let (probe, seen) = Probe::new(false);
-        let (release, gate) = mpsc::channel();
-        *probe.gate.lock().expect("probe lock") = Some(gate);
+        let (held_tx, held) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel();
+        *probe.gate.lock().expect("probe lock") = Some(Gate {
+            held: held_tx,
+            release: release_rx,
+        });
         let dispatcher = Dispatcher::start(probe).expect("thread starts");
         let sink = dispatcher.sink();
-        sink.send(video(0)); // the listener blocks on this one
-        std::thread::sleep(Duration::from_millis(50));
+        sink.send(video(0));
+        held.recv_timeout(Duration::from_secs(5))
+            .expect("the listener is held in the first frame");
         for ts in 1..=5 {
             sink.send(video(ts));
         }

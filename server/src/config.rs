@@ -58,7 +58,7 @@ pub enum Command {
 
 /// A command line that could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ConfigError {
+pub enum ArgsError {
     #[error("unknown option {0}")]
     UnknownOption(String),
     #[error("option {0} needs a value")]
@@ -73,7 +73,7 @@ pub enum ConfigError {
 
 impl Command {
     /// Parses the arguments after the program name.
-    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ConfigError> {
+    pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgsError> {
         let mut config = Config::default();
         let (mut cert, mut key) = (None, None);
         let mut args = args.into_iter();
@@ -88,8 +88,8 @@ impl Command {
             }
             let value = match inline.or_else(|| args.next()) {
                 Some(value) => value,
-                None if is_known(&name) => return Err(ConfigError::MissingValue(name)),
-                None => return Err(ConfigError::UnknownOption(name)),
+                None if is_known(&name) => return Err(ArgsError::MissingValue(name)),
+                None => return Err(ArgsError::UnknownOption(name)),
             };
             let limits = &mut config.limits;
             match name.as_str() {
@@ -107,16 +107,16 @@ impl Command {
                 }
                 "--rate-burst" => limits.rate_burst = small(&name, &value)?,
                 "--rate-per-second" => limits.rate_per_second = small(&name, &value)?,
-                _ => return Err(ConfigError::UnknownOption(name)),
+                _ => return Err(ArgsError::UnknownOption(name)),
             }
         }
         config.tls = match (cert, key) {
             (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
             (None, None) => None,
-            _ => return Err(ConfigError::HalfTls),
+            _ => return Err(ArgsError::HalfTls),
         };
         if config.limits.heartbeat_timeout <= config.limits.heartbeat_interval {
-            return Err(ConfigError::HeartbeatTimeoutTooShort);
+            return Err(ArgsError::HeartbeatTimeoutTooShort);
         }
         Ok(Command::Run(config))
     }
@@ -136,16 +136,16 @@ fn is_known(name: &str) -> bool {
     .contains(&name)
 }
 
-fn parse_value<T: std::str::FromStr>(option: &str, value: &str) -> Result<T, ConfigError> {
-    value.parse().map_err(|_| ConfigError::InvalidValue {
+fn parse_value<T: std::str::FromStr>(option: &str, value: &str) -> Result<T, ArgsError> {
+    value.parse().map_err(|_| ArgsError::InvalidValue {
         option: option.to_owned(),
         value: value.to_owned(),
     })
 }
 
-fn positive(option: &str, value: &str) -> Result<u64, ConfigError> {
+fn positive(option: &str, value: &str) -> Result<u64, ArgsError> {
     match parse_value::<u64>(option, value)? {
-        0 => Err(ConfigError::InvalidValue {
+        0 => Err(ArgsError::InvalidValue {
             option: option.to_owned(),
             value: value.to_owned(),
         }),
@@ -153,8 +153,8 @@ fn positive(option: &str, value: &str) -> Result<u64, ConfigError> {
     }
 }
 
-fn small(option: &str, value: &str) -> Result<u32, ConfigError> {
-    u32::try_from(positive(option, value)?).map_err(|_| ConfigError::InvalidValue {
+fn small(option: &str, value: &str) -> Result<u32, ArgsError> {
+    u32::try_from(positive(option, value)?).map_err(|_| ArgsError::InvalidValue {
         option: option.to_owned(),
         value: value.to_owned(),
     })
@@ -164,7 +164,7 @@ fn small(option: &str, value: &str) -> Result<u32, ConfigError> {
 mod tests {
     use super::*;
 
-    fn parse(args: &[&str]) -> Result<Command, ConfigError> {
+    fn parse(args: &[&str]) -> Result<Command, ArgsError> {
         Command::parse(args.iter().map(|s| s.to_string()))
     }
 
@@ -213,17 +213,17 @@ mod tests {
     fn bad_command_lines_are_refused_with_a_reason() {
         assert_eq!(
             parse(&["--bogus", "1"]),
-            Err(ConfigError::UnknownOption("--bogus".into()))
+            Err(ArgsError::UnknownOption("--bogus".into()))
         );
         assert_eq!(
             parse(&["--listen"]),
-            Err(ConfigError::MissingValue("--listen".into()))
+            Err(ArgsError::MissingValue("--listen".into()))
         );
         assert!(matches!(
             parse(&["--listen", "nowhere"]),
-            Err(ConfigError::InvalidValue { .. })
+            Err(ArgsError::InvalidValue { .. })
         ));
-        assert_eq!(parse(&["--tls-cert", "c.pem"]), Err(ConfigError::HalfTls));
+        assert_eq!(parse(&["--tls-cert", "c.pem"]), Err(ArgsError::HalfTls));
         assert_eq!(
             parse(&[
                 "--heartbeat-interval-ms",
@@ -231,11 +231,11 @@ mod tests {
                 "--heartbeat-timeout-ms",
                 "500"
             ]),
-            Err(ConfigError::HeartbeatTimeoutTooShort)
+            Err(ArgsError::HeartbeatTimeoutTooShort)
         );
         assert!(matches!(
             parse(&["--max-connections", "0"]),
-            Err(ConfigError::InvalidValue { .. })
+            Err(ArgsError::InvalidValue { .. })
         ));
         assert_eq!(parse(&["--help"]), Ok(Command::Help));
     }

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use videochat_protocol::{ClientFrame, ErrorCode, RoomId};
 
-use crate::hub::{Hub, Joined, Peer};
+use crate::hub::{ConnectionHandle, Hub, Joined};
 use crate::limits::Limits;
 use crate::rate_limit::{RateLimiter, Verdict};
 
@@ -111,7 +111,7 @@ where
 async fn read_loop<Rx>(
     stream: &mut Rx,
     hub: &Hub,
-    me: &Peer,
+    me: &ConnectionHandle,
     session: &mut Session,
     last_seen_ms: &AtomicU64,
     started: Instant,
@@ -159,7 +159,7 @@ where
 }
 
 /// Acts on one text frame; never logs its content (SDP, candidates).
-fn on_text(hub: &Hub, me: &Peer, session: &mut Session, text: Utf8Bytes) {
+fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8Bytes) {
     let frame = match ClientFrame::parse(&text) {
         Ok(frame) => frame,
         Err(error) => return me.send_error(ErrorCode::BadJson, &error.to_string()),

@@ -17,13 +17,13 @@ use crate::rooms::{ConnId, JoinOutcome, Rooms};
 
 /// How to reach one connection: its outgoing queue and its kill switch.
 #[derive(Debug, Clone)]
-pub struct Peer {
+pub struct ConnectionHandle {
     id: ConnId,
     tx: mpsc::Sender<Message>,
     kick: Arc<Notify>,
 }
 
-impl Peer {
+impl ConnectionHandle {
     /// This connection's id (for logs).
     pub fn id(&self) -> ConnId {
         self.id
@@ -67,7 +67,7 @@ pub enum Joined {
 /// All rooms and the count of live connections.
 #[derive(Debug)]
 pub struct Hub {
-    rooms: Mutex<Rooms<Peer>>,
+    rooms: Mutex<Rooms<ConnectionHandle>>,
     next_id: AtomicU64,
     live: AtomicUsize,
     max_connections: usize,
@@ -107,15 +107,15 @@ impl Hub {
     }
 
     /// Registers a connection with a queue of `queue_frames` outgoing frames.
-    pub fn connect(&self, queue_frames: usize) -> (Peer, mpsc::Receiver<Message>) {
+    pub fn connect(&self, queue_frames: usize) -> (ConnectionHandle, mpsc::Receiver<Message>) {
         let (tx, rx) = mpsc::channel(queue_frames.max(1));
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let kick = Arc::new(Notify::new());
-        (Peer { id, tx, kick }, rx)
+        (ConnectionHandle { id, tx, kick }, rx)
     }
 
     /// Puts `me` into `room` and tells everyone concerned.
-    pub fn join(&self, me: &Peer, room: &RoomId) -> Joined {
+    pub fn join(&self, me: &ConnectionHandle, room: &RoomId) -> Joined {
         let mut rooms = self.lock();
         let initiator = match rooms.join(room, me.id, me.clone()) {
             JoinOutcome::Created => {
@@ -153,15 +153,15 @@ impl Hub {
 
     /// Forwards `text` verbatim to the other member of `room`, if any; a
     /// frame sent while alone is dropped.
-    pub fn relay(&self, me: &Peer, room: &RoomId, text: Utf8Bytes) {
+    pub fn relay(&self, me: &ConnectionHandle, room: &RoomId, text: Utf8Bytes) {
         let mut rooms = self.lock();
-        if let Some(peer) = rooms.peer(room, me.id).cloned() {
-            deliver_or_drop(&mut rooms, room, &peer, Message::Text(text));
+        if let Some(other) = rooms.peer(room, me.id).cloned() {
+            deliver_or_drop(&mut rooms, room, &other, Message::Text(text));
         }
     }
 
     /// Takes `me` out of `room`; the one who stays is told `peer-left`.
-    pub fn leave(&self, me: &Peer, room: &RoomId) {
+    pub fn leave(&self, me: &ConnectionHandle, room: &RoomId) {
         let mut rooms = self.lock();
         if let Some(Some(stayer)) = rooms.leave(room, me.id) {
             stayer.send_or_kick(peer_left(room));
@@ -178,7 +178,7 @@ impl Hub {
         self.live.load(Ordering::Acquire)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Rooms<Peer>> {
+    fn lock(&self) -> MutexGuard<'_, Rooms<ConnectionHandle>> {
         // The registry holds no invariant a panic could break halfway.
         self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -186,7 +186,12 @@ impl Hub {
 
 /// Queues `message` for `to`, a member of `room`; if `to` is not reading it
 /// is kicked and removed, and the member who stays is told `peer-left`.
-fn deliver_or_drop(rooms: &mut Rooms<Peer>, room: &RoomId, to: &Peer, message: Message) {
+fn deliver_or_drop(
+    rooms: &mut Rooms<ConnectionHandle>,
+    room: &RoomId,
+    to: &ConnectionHandle,
+    message: Message,
+) {
     if to.send_or_kick(message) {
         return;
     }

@@ -72,6 +72,8 @@ pub async fn ws_handler(State(state): State<RelayState>, mut request: Request) -
         {
             linger(socket.into_inner(), limits).await;
         }
+        // Before the socket closes (at the end of this task): a client that
+        // saw it close may connect again at once.
         drop(admission);
     });
 

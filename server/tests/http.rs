@@ -46,7 +46,7 @@ async fn ws_without_an_upgrade_is_refused_with_426() {
 #[tokio::test]
 async fn connections_beyond_the_limit_get_503_until_a_place_frees_up() {
     let relay = Relay::start(&["--max-connections", "2"]);
-    let first = Client::connect(&relay).await;
+    let mut first = Client::connect(&relay).await;
     let _second = Client::connect(&relay).await;
     let refused = tokio_tungstenite::connect_async(relay.ws_url()).await;
     match refused {
@@ -55,18 +55,14 @@ async fn connections_beyond_the_limit_get_503_until_a_place_frees_up() {
         }
         other => panic!("expected HTTP 503, got {other:?}"),
     }
-    drop(first);
-    // The relay notices the close and frees the place.
-    let mut admitted = None;
-    for _ in 0..50 {
-        if let Ok((ws, _)) = tokio_tungstenite::connect_async(relay.ws_url()).await {
-            admitted = Some(ws);
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    // Close properly and read until the relay closes the socket: it frees the
+    // place before it lets the socket go, so the next client is admitted.
+    first.ws.close(None).await.expect("the close frame is sent");
+    first.expect_gone().await;
+    let admitted = tokio_tungstenite::connect_async(relay.ws_url()).await;
     assert!(
-        admitted.is_some(),
-        "a freed place is given to the next client"
+        admitted.is_ok(),
+        "a freed place is given to the next client: {:?}",
+        admitted.err()
     );
 }

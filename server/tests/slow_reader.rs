@@ -45,6 +45,7 @@ async fn a_slow_reader_is_dropped_and_its_peer_told_peer_left() {
             .expect("the relay keeps reading");
         sent += 1;
         if sent >= 150 {
+            // Pacing, not waiting for anything: 40 a second stays under the rate limit.
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }

@@ -54,10 +54,14 @@ function exit(code, message) {
 
 const progress = (line) => process.stderr.write(`browser-peer: ${line}\n`);
 
+/** The page's script errors and console errors, collected once it is open. */
+let pageErrors = [];
+
 /** The one JSON line: what the remote side sent us, and how the call went. */
 function result(ok, snap, extra) {
   return {
-    ok, ...extra, room: snap.room, role: snap.role, state: snap.state,
+    ok, ...extra, pageErrors: pageErrors.length, pageErrorMessages: pageErrors,
+    room: snap.room, role: snap.role, state: snap.state,
     framesDecoded: snap.framesDecoded, videoWidth: snap.videoWidth, videoHeight: snap.videoHeight,
     audioPacketsReceived: snap.audioPacketsReceived, codec: snap.codec, audioCodec: snap.audioCodec,
     sentCodec: snap.sentCodec, framesSent: snap.framesSent,
@@ -76,6 +80,7 @@ async function run(opts, browser) {
     log: opts.verbose ? (line) => progress(`page ${line}`) : undefined,
   });
   const { page } = call;
+  pageErrors = call.errors;
   const joined = await waitFor(page, (s) => s.role !== null || s.state === 'full' || s.state === 'error',
     { deadline, what: 'joining the room' });
   if (joined.role === null) throw Object.assign(new Error(`could not join: ${joined.state}`), { snapshot: joined });
@@ -97,7 +102,7 @@ async function run(opts, browser) {
   }
   // The figures are those at the moment media flowed; after --until-peer-left the call is gone.
   const { state: finalState } = await snapshot(page);
-  return result(true, snap, { mediaMs, finalState, pageErrors: call.errors.length });
+  return result(true, snap, { mediaMs, finalState });
 }
 
 const opts = options();
@@ -116,7 +121,8 @@ try {
   await shutdown(0);
 } catch (error) {
   const reason = error.message.split('\n')[0];
-  const line = error.snapshot ? result(false, error.snapshot, { reason }) : { ok: false, reason };
+  const line = error.snapshot ? result(false, error.snapshot, { reason })
+    : { ok: false, reason, pageErrors: pageErrors.length, pageErrorMessages: pageErrors };
   process.stdout.write(`${JSON.stringify(line)}\n`);
   progress(`failed: ${reason}`);
   await shutdown(1);

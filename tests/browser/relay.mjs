@@ -12,6 +12,7 @@ const TARGET_DIR = process.env.CARGO_TARGET_DIR ?? join(REPO_ROOT, 'target');
 const SERVER_BIN = process.env.VIDEOCHAT_SERVER_BIN ?? join(TARGET_DIR, 'debug', 'videochat-server');
 const SOURCES = ['server/src', 'server/static', 'server/Cargo.toml', 'core/protocol/src'];
 const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
 
 function newestMtime(path) {
   if (!existsSync(path)) return 0;
@@ -63,8 +64,13 @@ export async function startRelay() {
   return {
     url,
     stop: () => new Promise((done) => {
-      if (child.exitCode !== null) return done();
-      child.once('exit', done);
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      // SIGTERM ends the relay at once; should it not, SIGKILL does.
+      const force = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      child.once('exit', () => {
+        clearTimeout(force);
+        done();
+      });
       child.kill('SIGTERM');
     }),
   };

@@ -1,19 +1,24 @@
 //! The Rust core against a real libwebrtc: headless Chromium (fake camera and
 //! microphone) on the relay's own web page, in both roles.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use videochat_e2e::{Process, Relay, bin_path, finish, spawn};
+use videochat_e2e::{Process, Relay, bin_path, joined_role};
 use videochat_protocol::RoomId;
+
+/// Both sides give up on their own after 60 s (`--timeout-s`); this bounds a hang.
+const EXIT_DEADLINE: Duration = Duration::from_secs(90);
+/// Starting Chromium takes seconds; the Rust peer joins in milliseconds.
+const JOIN_DEADLINE: Duration = Duration::from_secs(60);
 
 /// Starts the browser harness in `room`; returns once the page has joined,
 /// with the role the relay gave it.
-fn start_browser(relay: &Relay, room: &RoomId) -> (Process, std::process::ChildStdout, String) {
+fn start_browser(relay: &Relay, room: &RoomId) -> (Process, String) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/browser/browser-peer.mjs");
-    let mut child = Command::new("node")
+    let mut command = Command::new("node");
+    command
         .args([script, "--url", &relay.http_url(), "--room", room.as_str()])
         .args([
             "--min-frames",
@@ -21,34 +26,18 @@ fn start_browser(relay: &Relay, room: &RoomId) -> (Process, std::process::ChildS
             "--timeout-s",
             "60",
             "--until-peer-left",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("node runs the browser harness (scripts/setup.sh installs it)");
-    let stdout = child.stdout.take().expect("stdout is piped");
-    let stderr = child.stderr.take().expect("stderr is piped");
-    let process = Process { child };
-    let (role_tx, role_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if let Some(rest) = line
-                .split(" as ")
-                .nth(1)
-                .filter(|_| line.contains("joined room"))
-            {
-                let _ = role_tx.send(rest.trim().to_owned());
-            }
-            eprintln!("[browser] {line}");
-        }
+        ]);
+    // node runs the browser harness (scripts/setup.sh installs it).
+    let mut browser = Process::spawn("browser", command);
+    // browser-peer: joined room ROOM as initiator|answerer
+    let role = browser.wait_for_stderr(JOIN_DEADLINE, "joined line", |line| {
+        let (_, role) = line.split_once(" as ")?;
+        line.contains("joined room").then(|| role.trim().to_owned())
     });
-    let role = role_rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the browser page joined the room");
-    (process, stdout, role)
+    (browser, role)
 }
 
-fn rust_peer(relay: &Relay, room: &RoomId) -> Command {
+fn rust_peer(relay: &Relay, room: &RoomId) -> Process {
     let mut command = Command::new(bin_path("videochat-peer"));
     command.args([
         "--server",
@@ -65,12 +54,19 @@ fn rust_peer(relay: &Relay, room: &RoomId) -> Command {
         "0",
         "--json",
     ]);
-    command
+    Process::spawn("rust peer", command)
 }
 
 fn check(rust_ok: bool, rust: &Value, browser_ok: bool, browser: &Value) {
     assert!(rust_ok, "the Rust peer failed: {rust}");
     assert!(browser_ok, "the browser failed: {browser}");
+    // The page ran without a script error or a console error.
+    assert_eq!(
+        browser["pageErrors"].as_u64(),
+        Some(0),
+        "errors in the page: {}",
+        browser["pageErrorMessages"]
+    );
     // The Rust peer decoded Chromium's video and audio.
     assert!(rust["video_frames_received"].as_u64() >= Some(60), "{rust}");
     assert!(rust["audio_packets_received"].as_u64() > Some(0), "{rust}");
@@ -95,11 +91,11 @@ fn check(rust_ok: bool, rust: &Value, browser_ok: bool, browser: &Value) {
 fn chromium_calls_a_rust_peer() {
     let relay = Relay::start();
     let room = RoomId::random();
-    let (browser, browser_out, role) = start_browser(&relay, &room);
+    let (browser, role) = start_browser(&relay, &room);
     assert_eq!(role, "initiator");
-    let (rust, rust_out) = spawn(&mut rust_peer(&relay, &room));
-    let (rust_ok, rust_report) = finish(rust, rust_out);
-    let (browser_ok, browser_report) = finish(browser, browser_out);
+    let rust = rust_peer(&relay, &room);
+    let (rust_ok, rust_report) = rust.finish(EXIT_DEADLINE);
+    let (browser_ok, browser_report) = browser.finish(EXIT_DEADLINE);
     assert_eq!(browser_report["role"], "initiator");
     check(rust_ok, &rust_report, browser_ok, &browser_report);
 }
@@ -108,12 +104,12 @@ fn chromium_calls_a_rust_peer() {
 fn a_rust_peer_calls_chromium() {
     let relay = Relay::start();
     let room = RoomId::random();
-    let (rust, rust_out) = spawn(&mut rust_peer(&relay, &room));
-    // The Rust peer joins within milliseconds; the browser takes seconds to start.
-    std::thread::sleep(Duration::from_millis(300));
-    let (browser, browser_out, role) = start_browser(&relay, &room);
+    let mut rust = rust_peer(&relay, &room);
+    let rust_role = rust.wait_for_stderr(JOIN_DEADLINE, "joined event", joined_role);
+    assert_eq!(rust_role, "initiator");
+    let (browser, role) = start_browser(&relay, &room);
     assert_eq!(role, "answerer");
-    let (rust_ok, rust_report) = finish(rust, rust_out);
-    let (browser_ok, browser_report) = finish(browser, browser_out);
+    let (rust_ok, rust_report) = rust.finish(EXIT_DEADLINE);
+    let (browser_ok, browser_report) = browser.finish(EXIT_DEADLINE);
     check(rust_ok, &rust_report, browser_ok, &browser_report);
 }

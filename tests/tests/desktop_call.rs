@@ -1,13 +1,20 @@
 //! Two desktop peers (`videochat-peer`) call each other through the real relay
-//! process, over real sockets on loopback, with real codecs.
+//! process, over real sockets on loopback (`--loopback`: 127.0.0.1 only), with
+//! real codecs.
 
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::Value;
-use videochat_e2e::{Relay, bin_path, finish, spawn};
+use videochat_e2e::{Process, Relay, bin_path, joined_role};
 use videochat_protocol::RoomId;
 
-fn peer(relay: &Relay, room: &RoomId, extra: &[&str]) -> Command {
+/// Beyond a peer's own `--timeout-s` (30 s unless given) and its linger.
+const EXIT_DEADLINE: Duration = Duration::from_secs(60);
+/// Joining is one WebSocket round trip; this only bounds a hang.
+const JOIN_DEADLINE: Duration = Duration::from_secs(10);
+
+fn peer(name: &str, relay: &Relay, room: &RoomId, extra: &[&str]) -> Process {
     let mut command = Command::new(bin_path("videochat-peer"));
     command
         .args([
@@ -15,10 +22,16 @@ fn peer(relay: &Relay, room: &RoomId, extra: &[&str]) -> Command {
             &relay.ws_url(),
             "--room",
             room.as_str(),
+            "--loopback",
             "--json",
         ])
         .args(extra);
-    command
+    Process::spawn(name, command)
+}
+
+/// Waits for the peer's `joined` progress event; returns the role it was given.
+fn joined(peer: &mut Process) -> String {
+    peer.wait_for_stderr(JOIN_DEADLINE, "joined event", joined_role)
 }
 
 fn number(report: &Value, key: &str) -> u64 {
@@ -31,7 +44,8 @@ fn number(report: &Value, key: &str) -> u64 {
 fn two_peers_see_and_hear_each_other_through_a_camera_switch() {
     let relay = Relay::start();
     let room = RoomId::random();
-    let (a, a_out) = spawn(&mut peer(
+    let a = peer(
+        "peer A",
         &relay,
         &room,
         &[
@@ -42,14 +56,15 @@ fn two_peers_see_and_hear_each_other_through_a_camera_switch() {
             "--switch-camera-after-frames",
             "45",
         ],
-    ));
-    let (b, b_out) = spawn(&mut peer(
+    );
+    let b = peer(
+        "peer B",
         &relay,
         &room,
         &["--frames", "90", "--size", "1280x720"],
-    ));
-    let (a_ok, a_report) = finish(a, a_out);
-    let (b_ok, b_report) = finish(b, b_out);
+    );
+    let (a_ok, a_report) = a.finish(EXIT_DEADLINE);
+    let (b_ok, b_report) = b.finish(EXIT_DEADLINE);
     assert!(a_ok, "peer A failed: {a_report}");
     assert!(b_ok, "peer B failed: {b_report}");
 
@@ -92,18 +107,20 @@ fn hanging_up_ends_the_other_side_at_once() {
     let relay = Relay::start();
     let room = RoomId::random();
     // A hangs up as soon as it has seen 30 frames; B would wait for far more.
-    let (a, a_out) = spawn(&mut peer(
+    let a = peer(
+        "peer A",
         &relay,
         &room,
         &["--frames", "30", "--linger-ms", "0", "--size", "640x360"],
-    ));
-    let (b, b_out) = spawn(&mut peer(
+    );
+    let b = peer(
+        "peer B",
         &relay,
         &room,
         &["--frames", "100000", "--size", "640x360"],
-    ));
-    let (a_ok, a_report) = finish(a, a_out);
-    let (b_ok, b_report) = finish(b, b_out);
+    );
+    let (a_ok, a_report) = a.finish(EXIT_DEADLINE);
+    let (b_ok, b_report) = b.finish(EXIT_DEADLINE);
     assert!(a_ok, "peer A failed: {a_report}");
     assert!(!b_ok, "B's call ended before its goal: {b_report}");
     assert_eq!(b_report["end_state"], "Ended(PeerLeft)", "{b_report}");
@@ -120,28 +137,32 @@ fn hanging_up_ends_the_other_side_at_once() {
 fn a_third_peer_is_told_the_room_is_full() {
     let relay = Relay::start();
     let room = RoomId::random();
-    let (a, a_out) = spawn(&mut peer(
+    let mut a = peer(
+        "peer A",
         &relay,
         &room,
         &["--frames", "60", "--size", "320x240"],
-    ));
-    let (b, b_out) = spawn(&mut peer(
+    );
+    assert_eq!(joined(&mut a), "initiator");
+    let mut b = peer(
+        "peer B",
         &relay,
         &room,
         &["--frames", "60", "--size", "320x240"],
-    ));
-    // Give the first two time to take the room.
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    let (c, c_out) = spawn(&mut peer(
+    );
+    assert_eq!(joined(&mut b), "answerer");
+    // Both are in the room now: the third comes too late.
+    let c = peer(
+        "peer C",
         &relay,
         &room,
         &["--frames", "1", "--timeout-s", "10"],
-    ));
-    let (c_ok, c_report) = finish(c, c_out);
+    );
+    let (c_ok, c_report) = c.finish(EXIT_DEADLINE);
     assert!(!c_ok);
     assert_eq!(c_report["end_state"], "Ended(RoomFull)", "{c_report}");
-    let (a_ok, a_report) = finish(a, a_out);
-    let (b_ok, b_report) = finish(b, b_out);
+    let (a_ok, a_report) = a.finish(EXIT_DEADLINE);
+    let (b_ok, b_report) = b.finish(EXIT_DEADLINE);
     assert!(
         a_ok && b_ok,
         "the call in the room went on: {a_report} {b_report}"

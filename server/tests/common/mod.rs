@@ -5,6 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
@@ -18,11 +19,12 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 /// How long a test waits for a frame that should come.
 pub const PATIENCE: Duration = Duration::from_secs(5);
 
+/// How long the relay may take to print its address before the test fails.
+const START_PATIENCE: Duration = Duration::from_secs(10);
+
 /// A running relay process, killed when dropped.
 pub struct Relay {
     child: Child,
-    /// Kept open so the server never writes into a closed pipe.
-    _stdout: BufReader<ChildStdout>,
     pub addr: SocketAddr,
     pub scheme: String,
 }
@@ -38,11 +40,19 @@ impl Relay {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("the relay binary starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        let mut line = String::new();
-        stdout
-            .read_line(&mut line)
-            .expect("the relay prints its address");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let first_line = read_first_line(stdout);
+        let line = match first_line.recv_timeout(START_PATIENCE) {
+            Ok(line) => line,
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                panic!("the relay printed no address within {START_PATIENCE:?}");
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let status = child.wait().expect("the relay can be waited on");
+                panic!("the relay ended ({status}) before printing its address");
+            }
+        };
         let url = line
             .trim()
             .strip_prefix("listening on ")
@@ -52,7 +62,6 @@ impl Relay {
             addr: addr.parse().expect("the URL holds a socket address"),
             scheme: scheme.to_owned(),
             child,
-            _stdout: stdout,
         }
     }
 
@@ -75,6 +84,32 @@ impl Drop for Relay {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Reads `stdout`'s first line on a thread and sends it (nothing if the
+/// stream ends first), then drains the rest so the relay never writes into a
+/// full or closed pipe.
+fn read_first_line(stdout: ChildStdout) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        if let Some(Ok(line)) = lines.next() {
+            let _ = tx.send(line);
+        }
+        lines.map_while(Result::ok).for_each(drop);
+    });
+    rx
+}
+
+/// What a client heard while it listened.
+#[derive(Debug)]
+pub enum Heard {
+    /// A data or close frame.
+    Message(Message),
+    /// Nothing but heartbeats, and the connection is still open.
+    Nothing,
+    /// The connection ended (closed, reset or broken), with why.
+    Ended(String),
 }
 
 /// A test client on one WebSocket (plain TCP unless said otherwise).
@@ -148,23 +183,49 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
     /// The next data or close frame within `wait`; `None` if nothing came or
     /// the connection ended.
     pub async fn next_message(&mut self, wait: Duration) -> Option<Message> {
+        match self.listen(wait).await {
+            Heard::Message(message) => Some(message),
+            Heard::Nothing | Heard::Ended(_) => None,
+        }
+    }
+
+    /// Reads for up to `wait`, answering heartbeats on the way, and says
+    /// whether a data or close frame came, nothing came, or the connection
+    /// ended.
+    pub async fn listen(&mut self, wait: Duration) -> Heard {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let next = tokio::time::timeout_at(deadline, self.ws.next())
-                .await
-                .ok()??;
-            match next {
-                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
-                Ok(message) => return Some(message),
-                Err(_) => return None,
+            match tokio::time::timeout_at(deadline, self.ws.next()).await {
+                Err(_elapsed) => return Heard::Nothing,
+                Ok(None) => return Heard::Ended("the stream ended".to_owned()),
+                Ok(Some(Err(error))) => return Heard::Ended(error.to_string()),
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                Ok(Some(Ok(message))) => return Heard::Message(message),
             }
         }
     }
 
-    /// Asserts nothing but heartbeats arrives for `wait`.
+    /// Asserts nothing but heartbeats arrives for `wait` and the connection
+    /// stays open: a closed connection is not a quiet one.
     pub async fn expect_silence(&mut self, wait: Duration) {
-        if let Some(message) = self.next_message(wait).await {
-            panic!("expected silence, got {message:?}");
+        match self.listen(wait).await {
+            Heard::Nothing => {}
+            Heard::Message(message) => panic!("expected silence, got {message:?}"),
+            Heard::Ended(why) => panic!("expected silence, but the connection ended: {why}"),
+        }
+    }
+
+    /// Reads (and discards) until the connection ends; fails if it is still
+    /// open after `PATIENCE`.
+    pub async fn expect_gone(&mut self) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.listen(left).await {
+                Heard::Ended(_) => return,
+                Heard::Message(_) => continue,
+                Heard::Nothing => panic!("the connection was still open after {PATIENCE:?}"),
+            }
         }
     }
 

@@ -25,7 +25,7 @@ pub struct Args {
     pub switch_camera_after_frames: Option<u64>,
     /// STUN/TURN URLs; none means host candidates only (LAN, loopback).
     pub ice_servers: Vec<String>,
-    /// Also gather loopback candidates (two peers on one machine).
+    /// Use 127.0.0.1 only, no other interface (two peers on one machine).
     pub loopback: bool,
     /// Print only the final JSON line.
     pub json: bool,

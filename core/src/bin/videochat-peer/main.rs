@@ -3,9 +3,11 @@
 //! carries the frame number and capture time in the picture; its microphone is
 //! a tone. It joins a room, calls whoever is there, and exits 0 once it has
 //! decoded `--frames` remote frames and received audio, printing one JSON line.
+//! Progress events go to stderr as they happen, one JSON line each.
 
 mod args;
 mod observed;
+mod progress;
 
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -1,10 +1,13 @@
 //! What the desktop peer sees of the remote: frames read back from the test
-//! pattern's stamps (order, capture-to-decode latency), sizes, audio, state.
+//! pattern's stamps (order, capture-to-decode latency), sizes, audio, state,
+//! and the role the relay gave it.
 
 use std::sync::{Condvar, Mutex};
 
 use videochat_core::call::{CallObserver, CallState, CallStats};
 use videochat_core::media::{I420Frame, read_stamp};
+
+use crate::progress;
 
 /// Microseconds since the UNIX epoch: the clock both peers on one machine share.
 pub fn unix_us() -> u64 {
@@ -16,6 +19,8 @@ pub fn unix_us() -> u64 {
 #[derive(Debug, Default)]
 pub struct Observed {
     pub state: Option<CallState>,
+    /// Set (and announced) on the first state inside the room.
+    pub role: Option<&'static str>,
     pub frames: u64,
     pub audio_chunks: u64,
     /// Capture-to-decode latency of stamped frames, in microseconds.
@@ -65,6 +70,14 @@ impl Recorder {
 impl CallObserver for Recorder {
     fn on_state_changed(&self, state: CallState) {
         self.update(|o| {
+            // Here, not in the main loop: a poll could miss the brief
+            // `WaitingForPeer` of an initiator whose peer was quick.
+            if o.role.is_none()
+                && let Some(role) = progress::role_on_entering(&state)
+            {
+                o.role = Some(role);
+                progress::joined(role);
+            }
             if state.is_terminal() {
                 o.ended_at_unix_ms = Some(unix_us() / 1000);
             }

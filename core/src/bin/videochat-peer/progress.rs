@@ -1,0 +1,28 @@
+//! Progress events: one JSON object per line on stderr, as things happen, so
+//! a script or test can wait for a moment in the call. Stdout keeps only the
+//! final report.
+
+use std::io::Write;
+
+use videochat_core::call::CallState;
+
+/// The role the relay gave us, read from the first state inside the room:
+/// alone (`created`) we wait for the other and will offer; second (`joined`)
+/// negotiation starts at once and we answer.
+pub fn role_on_entering(state: &CallState) -> Option<&'static str> {
+    match state {
+        CallState::WaitingForPeer => Some("initiator"),
+        CallState::Negotiating => Some("answerer"),
+        _ => None,
+    }
+}
+
+/// `{"event":"joined","role":"initiator"|"answerer"}`: the relay placed us in the room.
+pub fn joined(role: &str) {
+    emit(serde_json::json!({"event": "joined", "role": role}));
+}
+
+fn emit(event: serde_json::Value) {
+    // The whole line in one write, so a reader never sees it cut by a log line.
+    let _ = std::io::stderr().write_all(format!("{event}\n").as_bytes());
+}
