@@ -56,9 +56,7 @@ impl Recorder {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Observed> {
-        self.observed
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        videochat_core::sync::lock(&self.observed)
     }
 
     fn update(&self, change: impl FnOnce(&mut Observed)) {
