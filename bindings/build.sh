@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Builds the core library for this machine and generates its Kotlin and Swift bindings.
+# Builds the core library for this machine and the relay, and generates the library's Kotlin and
+# Swift bindings.
 #
 #   bindings/build.sh            # debug build   -> target/debug/libvideochat_ffi.so (.dylib on macOS)
 #   bindings/build.sh --release  # release build -> target/release/...
+#   bindings/build.sh --app      # the library the apps ship, no relay (ios/build-xcframework.sh)
+#
+# By default the library has the `bench` feature (measure_frame_delivery, measure_frame_handoff,
+# which the Kotlin and Swift tests and the boundary benchmark call), and the relay the tests
+# start is built too. The phone apps never get those entry points: --app leaves the feature out,
+# so the generated bindings match the phone libraries (cargo-ndk and the iOS targets build
+# without it).
+#
+# SKIP_CARGO_BUILD=1: the library, uniffi-bindgen and videochat-server are already built in the
+# target directory (scripts/test.sh builds them together with the workspace tests, with the same
+# features); only generate the bindings.
 #
 # Output (generated, never committed): bindings/out/kotlin/org/videochat/core/videochat.kt,
 # bindings/out/swift/{videochat.swift, VideoChatCoreFFI.h, VideoChatCoreFFI.modulemap}.
@@ -12,15 +24,21 @@ cd "$(dirname "$0")/.."
 
 profile=debug
 cargo_flags=()
+packages=(-p videochat-ffi -p videochat-server)
+features=videochat-ffi/cli,videochat-ffi/bench
 for arg in "$@"; do
   case "$arg" in
     --release) profile=release; cargo_flags+=(--release) ;;
-    *) echo "usage: bindings/build.sh [--release]" >&2; exit 2 ;;
+    --app) packages=(-p videochat-ffi); features=videochat-ffi/cli ;;
+    *) echo "usage: bindings/build.sh [--release] [--app]" >&2; exit 2 ;;
   esac
 done
 
-# The same features for the library and the generator, so cargo builds the crate once.
-cargo build -q -p videochat-ffi --features cli "${cargo_flags[@]}"
+# One cargo invocation for the library, the generator (feature cli) and the relay: one feature
+# resolution, so the core and its dependencies are compiled once, not once per binary.
+if [[ "${SKIP_CARGO_BUILD:-0}" != 1 ]]; then
+  cargo build -q "${packages[@]}" --features "$features" "${cargo_flags[@]}"
+fi
 
 target_dir="${CARGO_TARGET_DIR:-target}"
 case "$(uname -s)" in

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Tests the bindings end to end: the Rust unit tests of the FFI layer, then the generated
-# Kotlin API on the JVM against the freshly built library, with a real relay process.
+# Tests the generated Kotlin API on the JVM against the freshly built library (with the `bench`
+# feature the tests call), with a real relay process. The FFI layer's Rust unit tests are part
+# of `cargo test --workspace` (or: `cargo test -p videochat-ffi --features bench`).
 #
 #   bindings/test.sh            # debug build
 #   bindings/test.sh --release  # release build (what the benchmark uses)
+#   SKIP_CARGO_BUILD=1 bindings/test.sh   # library, bindgen and relay already built (scripts/test.sh)
 #
 # Needs cargo, a JDK 17+ and Maven; Maven fetches its plugins and JNA, kotlinx-coroutines and
 # JUnit from Maven Central on first use.
@@ -11,12 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 profile=debug
-cargo_flags=()
-[ "${1:-}" = "--release" ] && { profile=release; cargo_flags+=(--release); }
+[ "${1:-}" = "--release" ] && profile=release
 
-cargo test -q -p videochat-ffi --lib "${cargo_flags[@]}"
-cargo build -q -p videochat-server "${cargo_flags[@]}"   # the relay the Kotlin tests start
-bindings/build.sh "$@"
+bindings/build.sh "$@"   # the library, the relay the Kotlin tests start, the Kotlin bindings
 
 # Quiet Maven, but keep Surefire's per-class and summary lines ("Tests run: N, Failures: ...").
 mvn -B -ntp -f bindings/kotlin/pom.xml test \

@@ -42,10 +42,11 @@ for target in "$device" "${simulators[@]}"; do
 done
 
 # Swift sources, header and modulemap from the host library (the same metadata as the iOS
-# builds: one source tree, one feature set). Its static library is also the XCFramework's macOS
-# slice, so `swift test` runs VideoChatKit's tests on the Mac itself.
+# builds: one source tree, one feature set, so --app: without the tests' `bench` feature). Its
+# static library is also the XCFramework's macOS slice, so `swift test` runs VideoChatKit's
+# tests on the Mac itself.
 export MACOSX_DEPLOYMENT_TARGET=13.0
-bindings/build.sh "${build_flags[@]}"
+bindings/build.sh --app "${build_flags[@]}"
 
 work="$target_dir/ios-xcframework"
 rm -rf "$work"

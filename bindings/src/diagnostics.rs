@@ -1,4 +1,5 @@
-//! Measurements of the boundary itself, for benchmarks and an app's self-check.
+//! Measurements of the boundary itself, for the binding tests and benchmarks; compiled only
+//! with the `bench` feature, so they are not part of the API the apps ship.
 //!
 //! They use the same paths a call uses (borrowed `&[u8]` arguments in, frame objects handed
 //! to a listener from a long-lived Rust thread out) without a network or codecs, so the cost

@@ -26,6 +26,7 @@
 //! the boundary: exported methods catch them and report `CallError::Internal`.
 
 mod call;
+#[cfg(feature = "bench")]
 mod diagnostics;
 mod dispatch;
 mod error;
@@ -38,6 +39,7 @@ mod stats;
 mod types;
 
 pub use call::Call;
+#[cfg(feature = "bench")]
 pub use diagnostics::{DeliveryReport, measure_frame_delivery, measure_frame_handoff};
 pub use error::{CallError, ListenerError};
 pub use frame::{FrameFormat, PlaneLayout, RemoteVideoFrame};
