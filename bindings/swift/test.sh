@@ -6,8 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v swift >/dev/null || { echo "swift not found: install a Swift toolchain" >&2; exit 1; }
 
-cargo build -q -p videochat-server      # the relay the tests start
-bindings/build.sh                        # the library, and the generated Swift + header
+bindings/build.sh   # the library, the relay the tests start, and the generated Swift + header
 
 lib_dir="$(pwd)/${CARGO_TARGET_DIR:-target}/debug"
 cd bindings/swift
