@@ -1,4 +1,4 @@
-//! Verbatim relay of every seed message, both ways.
+//! Verbatim relay of every message of the tutorial the protocol comes from (docs/protocol.md), both ways.
 
 mod common;
 
@@ -20,7 +20,7 @@ async fn pair() -> (Relay, Client, Client) {
 }
 
 #[tokio::test]
-async fn every_seed_message_is_relayed_byte_for_byte_in_both_directions() {
+async fn every_tutorial_message_is_relayed_byte_for_byte_in_both_directions() {
     let (_relay, mut a, mut b) = pair().await;
     let offer = format!(r#"{{"type":"offer","sdp":"{SDP}"}}"#);
     // Odd spacing and key order: the relay must not re-serialize.

@@ -12,7 +12,7 @@ class LibraryLoadingTest {
     }
 
     @Test
-    fun `the default ICE servers are the seed's STUN server`() {
+    fun `the default ICE servers are the public STUN server the web client uses`() {
         val servers = defaultIceServers()
         assertEquals(listOf("stun:stun.l.google.com:19302"), servers.single().urls)
         assertEquals(null, servers.single().username)
