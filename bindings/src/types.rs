@@ -27,7 +27,7 @@ pub struct CallConfig {
     pub video: VideoSettings,
     /// The pixel layout remote frames are delivered in (`Rgba` for a Bitmap, `I420` for a GPU).
     pub remote_video_format: FrameFormat,
-    /// Also offer loopback addresses: only for two peers on one machine (tests, demos).
+    /// Use the loopback interface only (127.0.0.1): two peers on one machine (tests, demos).
     #[uniffi(default = false)]
     pub include_loopback: bool,
 }

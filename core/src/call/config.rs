@@ -17,7 +17,7 @@ pub struct CallConfig {
     pub ice_servers: Vec<IceServer>,
     /// Limits for the video we send.
     pub video: VideoSettings,
-    /// Also use loopback addresses (two peers on one machine without a LAN).
+    /// Use the loopback interface only (127.0.0.1): two peers on one machine.
     pub include_loopback: bool,
 }
 
