@@ -50,6 +50,21 @@ enum RelayLink {
     RetryAt(Instant),
 }
 
+impl RelayLink {
+    fn session(&mut self) -> Option<&mut PeerSession> {
+        match self {
+            RelayLink::InRoom(session) => Some(session),
+            _ => None,
+        }
+    }
+
+    /// The session, if a peer is there: events of a connection nobody
+    /// negotiates on are late events of an old one.
+    fn negotiating(&mut self) -> Option<&mut PeerSession> {
+        self.session().filter(|s| s.is_present())
+    }
+}
+
 impl Negotiator {
     /// A machine for a call in `room`. Its first actions are
     /// `StateChanged(Connecting)` and `ConnectSignaling`.
@@ -82,7 +97,7 @@ impl Negotiator {
             Input::Peer(PeerMessage::Bye) if self.in_room() => {
                 self.finish(CallState::Ended(EndReason::PeerLeft), false);
             }
-            Input::Peer(message) => match self.session() {
+            Input::Peer(message) => match self.link.session() {
                 Some(session) => {
                     let actions = session.on_peer_message(message);
                     self.outbox.extend(actions);
@@ -94,27 +109,25 @@ impl Negotiator {
             Input::Malformed(error) => self.on_malformed(&error),
             Input::LocalMediaLive => {
                 self.local_media = true;
-                if let Some(session) = self.session() {
+                if let Some(session) = self.link.session() {
                     let actions = session.local_media_live();
                     self.outbox.extend(actions);
                 }
             }
             Input::LocalDescription { kind, sdp } => {
-                if let Some(session) = self.negotiating() {
+                if let Some(session) = self.link.negotiating() {
                     let actions = session.on_local_description(kind, sdp);
                     self.outbox.extend(actions);
                 }
             }
             Input::LocalCandidate(candidate) => {
-                if let Some(session) = self.negotiating() {
+                if let Some(session) = self.link.negotiating() {
                     let actions = session.on_local_candidate(candidate);
                     self.outbox.extend(actions);
                 }
             }
             Input::ConnectionState(state) => {
-                if let RelayLink::InRoom(session) = &mut self.link
-                    && session.is_present()
-                {
+                if let Some(session) = self.link.negotiating() {
                     session.on_connection_state(state, now, &self.config);
                 }
             }
@@ -156,21 +169,10 @@ impl Negotiator {
         matches!(self.link, RelayLink::InRoom(_))
     }
 
-    fn session(&mut self) -> Option<&mut PeerSession> {
-        match &mut self.link {
-            RelayLink::InRoom(session) => Some(session),
-            _ => None,
-        }
-    }
-
-    /// The session, if a peer is there: events of a connection nobody
-    /// negotiates on are late events of an old one.
-    fn negotiating(&mut self) -> Option<&mut PeerSession> {
-        self.session().filter(|s| s.is_present())
-    }
-
     /// Ends the call: optionally says `bye` to the peer, then closes.
     fn finish(&mut self, state: CallState, send_bye: bool) {
+        // A socket not yet opened would only be opened to be closed.
+        self.outbox.retain(|a| *a != Action::ConnectSignaling);
         if send_bye {
             self.outbox.push_back(Action::Send(PeerMessage::Bye));
         }
@@ -191,7 +193,7 @@ impl Negotiator {
     /// A fresh session with whoever is or comes into the room.
     fn new_session(&mut self, role: Role, peer_present: bool) {
         self.set_link(RelayLink::InRoom(PeerSession::new(role, self.local_media)));
-        if peer_present && let Some(session) = self.session() {
+        if peer_present && let Some(session) = self.link.session() {
             let actions = session.peer_arrived();
             self.outbox.extend(actions);
         }
@@ -274,13 +276,9 @@ impl Negotiator {
 
     fn on_operation_failed(&mut self, operation: PcOperation) {
         let failure = match operation {
-            // Without a connection there is no call, in a room or not (and
-            // no point opening a socket that was asked for).
-            PcOperation::CreateConnection => {
-                self.outbox.retain(|a| *a != Action::ConnectSignaling);
-                CallFailure::Internal
-            }
-            _ if self.negotiating().is_none() => return, // an old connection's
+            // Without a connection there is no call, in a room or not.
+            PcOperation::CreateConnection => CallFailure::Internal,
+            _ if self.link.negotiating().is_none() => return, // an old connection's
             // One unusable candidate (e.g. an address family we lack) is no
             // reason to end the call; ICE tries the others.
             PcOperation::AddRemoteCandidate => {
