@@ -60,7 +60,7 @@ let pageErrors = [];
 /** The one JSON line: what the remote side sent us, and how the call went. */
 function result(ok, snap, extra) {
   return {
-    ok, ...extra, pageErrors: pageErrors.length, pageErrorMessages: pageErrors,
+    ok, ...extra, pageErrors,
     room: snap.room, role: snap.role, state: snap.state,
     framesDecoded: snap.framesDecoded, videoWidth: snap.videoWidth, videoHeight: snap.videoHeight,
     audioPacketsReceived: snap.audioPacketsReceived, codec: snap.codec, audioCodec: snap.audioCodec,
@@ -122,7 +122,7 @@ try {
 } catch (error) {
   const reason = error.message.split('\n')[0];
   const line = error.snapshot ? result(false, error.snapshot, { reason })
-    : { ok: false, reason, pageErrors: pageErrors.length, pageErrorMessages: pageErrors };
+    : { ok: false, reason, pageErrors };
   process.stdout.write(`${JSON.stringify(line)}\n`);
   progress(`failed: ${reason}`);
   await shutdown(1);
