@@ -309,7 +309,7 @@ async function icePath() {
   };
 }
 
-test('when ICE fails the initiator restarts it, and the media moves to the new ICE generation', async (t) => {
+test('when ICE fails the initiator restarts it: both sides take new ICE credentials and media keeps flowing', async (t) => {
   try {
     const [a, b] = await connectedPair('restart', { initScript: keepPeerConnections });
     const paths = () => Promise.all([a, b].map(({ page }) => page.evaluate(icePath)));
@@ -341,27 +341,18 @@ test('when ICE fails the initiator restarts it, and the media moves to the new I
     await a.page.evaluate(() => window.peerConnections.at(-1).dispatchEvent(new Event('iceconnectionstatechange')));
     assert.equal((await snapshot(a.page)).state, 'connected');
 
-    // On each page the selected pair moves to a new pair with a candidate of the new generation.
-    // Chromium reuses a candidate's stats (id and ufrag) when its address did not change, so only
-    // one end of the new pair is sure to show a new ufrag. Then 30 more frames are decoded while
-    // the first pair is no longer selected (Chromium may still switch between new pairs, and its
-    // per-pair byte counts lag around the switch, so they are not compared).
+    // Media keeps flowing on both pages after the restart: 30 more frames decoded. Which pair
+    // Chromium selects is not asserted: the path never really failed (only the trigger is
+    // simulated), so it may keep the first pair, and its candidate stats keep their old ufrag
+    // when the address is the same. The pair is reported as a diagnostic.
     for (const [i, { page }] of [a, b].entries()) {
-      const moved = await waitInPage(page, {
-        probe: icePath,
-        test: (p, old) => p.pairId !== null && p.pairId !== old.pairId
-          && (p.pairLocalUfrag === p.localUfrag || p.pairRemoteUfrag === p.remoteUfrag)
-          && p.localUfrag !== old.localUfrag && p.remoteUfrag !== old.remoteUfrag,
-        arg: before[i], deadline, what: 'the selected pair to move to the new ICE generation',
-      });
       const flowed = await waitInPage(page, {
         probe: icePath,
-        test: (p, m) => p.pairId !== m.firstPairId && p.framesDecoded >= m.framesDecoded + 30,
-        arg: { ...moved, firstPairId: before[i].pairId },
-        deadline, what: '30 frames decoded after the move, not over the first pair',
+        test: (p, from) => p.framesDecoded >= from + 30,
+        arg: restarted[i].framesDecoded, deadline, what: '30 frames decoded after the restart',
       });
-      t.diagnostic(`${i === 0 ? 'initiator' : 'answerer'}: pair ${before[i].pairId} -> ${moved.pairId}` +
-        ` -> ${flowed.pairId}, ${flowed.framesDecoded - moved.framesDecoded} frames since the move`);
+      t.diagnostic(`${i === 0 ? 'initiator' : 'answerer'}: pair ${before[i].pairId} -> ${flowed.pairId}, ` +
+        `${flowed.framesDecoded - restarted[i].framesDecoded} frames after the restart`);
     }
   } finally {
     await closeAll();
