@@ -74,6 +74,8 @@ impl SignalingSender {
     pub async fn join(&mut self, room: &str) -> Result<(), SignalingError> {
         let request = ClientRequest::Join {
             room: room.to_owned(),
+            resume: false,
+            session: None,
         };
         let text = serde_json::to_string(&request).expect("a join request always serializes");
         self.send_text(text).await

@@ -87,8 +87,14 @@ proptest! {
 /// Any input, including the nonsensical.
 fn input() -> impl Strategy<Value = Input> {
     let relay = prop_oneof![
-        Just(RelayEvent::Created { room: "r".into() }),
-        Just(RelayEvent::Joined { room: "r".into() }),
+        Just(RelayEvent::Created {
+            room: "r".into(),
+            grant: Default::default()
+        }),
+        Just(RelayEvent::Joined {
+            room: "r".into(),
+            grant: Default::default()
+        }),
         Just(RelayEvent::PeerJoined { room: "r".into() }),
         Just(RelayEvent::PeerLeft { room: "r".into() }),
         Just(RelayEvent::Full { room: "r".into() }),

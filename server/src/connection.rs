@@ -165,7 +165,7 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
         Err(error) => return me.send_error(ErrorCode::BadJson, &error.to_string()),
     };
     match frame {
-        ClientFrame::Join { room } => {
+        ClientFrame::Join { room, .. } => {
             if session.room.is_some() {
                 return me.send_error(
                     ErrorCode::AlreadyJoined,

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use videochat_protocol::{ErrorCode, RelayEvent, RoomId};
+use videochat_protocol::{ErrorCode, Grant, RelayEvent, RoomId};
 
 use crate::rooms::{ConnId, JoinOutcome, Rooms};
 
@@ -140,6 +140,7 @@ impl Hub {
                 me,
                 event(RelayEvent::Joined {
                     room: room.to_string(),
+                    grant: Grant::default(),
                 }),
             );
             Joined::Joined
@@ -207,6 +208,7 @@ fn event(event: RelayEvent) -> Message {
 fn created(room: &RoomId) -> Message {
     event(RelayEvent::Created {
         room: room.to_string(),
+        grant: Grant::default(),
     })
 }
 

@@ -10,9 +10,11 @@
 //! This crate does no I/O and pulls in nothing heavy: the relay uses it too.
 
 mod candidate;
+mod grant;
 mod room;
 
 pub use candidate::IceCandidate;
+pub use grant::{Grant, IceServer, random_token};
 pub use room::{BadRoom, RoomId};
 
 use serde::{Deserialize, Serialize};
@@ -38,8 +40,14 @@ pub enum ProtocolError {
 /// What a client's frame means to the relay.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientFrame {
-    /// `{"type":"join","room":R}`: enter a room (the room name is not yet validated).
-    Join { room: String },
+    /// `{"type":"join","room":R}`: enter a room (the room name is not yet
+    /// validated). With `"resume":true` the client asks for a session token;
+    /// with `"session":S` it takes back the slot that token names.
+    Join {
+        room: String,
+        resume: bool,
+        session: Option<String>,
+    },
     /// `{"type":"bye"}`: relayed, then the sender leaves the room.
     Bye,
     /// Any other JSON value: relayed verbatim once joined.
@@ -51,12 +59,7 @@ impl ClientFrame {
     pub fn parse(text: &str) -> Result<Self, ProtocolError> {
         let value: Value = serde_json::from_str(text).map_err(|_| ProtocolError::NotJson)?;
         Ok(match type_of(&value) {
-            Some("join") => match value.get("room").and_then(Value::as_str) {
-                Some(room) => ClientFrame::Join {
-                    room: room.to_owned(),
-                },
-                None => return Err(ProtocolError::Malformed { kind: "join" }),
-            },
+            Some("join") => parse_join(&value).ok_or(ProtocolError::Malformed { kind: "join" })?,
             Some("bye") => ClientFrame::Bye,
             _ => ClientFrame::Relay,
         })
@@ -73,11 +76,37 @@ impl ClientFrame {
     }
 }
 
+/// `room` a string; `resume` a boolean and `session` a string when present.
+fn parse_join(value: &Value) -> Option<ClientFrame> {
+    let room = value.get("room")?.as_str()?.to_owned();
+    let resume = match value.get("resume") {
+        None => false,
+        Some(flag) => flag.as_bool()?,
+    };
+    let session = match value.get("session") {
+        None => None,
+        Some(token) => Some(token.as_str()?.to_owned()),
+    };
+    Some(ClientFrame::Join {
+        room,
+        resume,
+        session,
+    })
+}
+
 /// Sent by a client to the relay.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum ClientRequest {
-    Join { room: String },
+    Join {
+        room: String,
+        /// Ask for a session token, to resume the slot after losing the socket.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        resume: bool,
+        /// Take back the slot of this token.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        session: Option<String>,
+    },
 }
 
 /// Sent by the relay to a client.
@@ -85,14 +114,34 @@ pub enum ClientRequest {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum RelayEvent {
     /// You are alone in the room: you are the initiator and will offer.
-    Created { room: String },
+    Created {
+        room: String,
+        #[serde(flatten)]
+        grant: Grant,
+    },
     /// A peer was waiting: you answer.
-    Joined { room: String },
+    Joined {
+        room: String,
+        #[serde(flatten)]
+        grant: Grant,
+    },
+    /// Your session token was honoured: you have your slot back, with your
+    /// role, and the frames kept for you follow.
+    Resumed {
+        room: String,
+        #[serde(flatten)]
+        grant: Grant,
+    },
     /// (To the one waiting.) A second peer arrived.
     PeerJoined { room: String },
     /// The other peer left (bye, closed socket or lost heartbeat). You are the
     /// initiator for whoever joins next.
     PeerLeft { room: String },
+    /// The other peer's socket is gone but it may resume: its slot is kept
+    /// (and frames for it) for a grace period. Informational.
+    PeerAway { room: String },
+    /// The other peer resumed its slot after `peer-away`. Informational.
+    PeerBack { room: String },
     /// Two are already in the room; you were not joined.
     Full { room: String },
     /// Your last frame was refused.
@@ -101,11 +150,14 @@ pub enum RelayEvent {
 
 impl RelayEvent {
     /// The `type` values of relay events.
-    pub const TYPES: [&'static str; 6] = [
+    pub const TYPES: [&'static str; 9] = [
         "created",
         "joined",
+        "resumed",
         "peer-joined",
         "peer-left",
+        "peer-away",
+        "peer-back",
         "full",
         "error",
     ];
@@ -147,16 +199,21 @@ pub enum PeerMessage {
     Candidate(IceCandidate),
     /// `{"type":"bye"}`: I hung up.
     Bye,
+    /// `{"type":"call-id","id":...}`: the random id of my side of the call,
+    /// so that after both rejoin a restarted relay we know we are still in
+    /// the same call. Not the tutorial's; clients that do not know it ignore it.
+    CallId { id: String },
 }
 
 /// The object-shaped peer messages, tagged by `type`.
 #[derive(Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
+#[serde(tag = "type", rename_all = "kebab-case")]
 enum TaggedPeerMessage {
     Offer { sdp: String },
     Answer { sdp: String },
     Candidate(IceCandidate),
     Bye,
+    CallId { id: String },
 }
 
 impl PeerMessage {
@@ -168,6 +225,7 @@ impl PeerMessage {
             PeerMessage::Answer { sdp } => TaggedPeerMessage::Answer { sdp: sdp.clone() },
             PeerMessage::Candidate(c) => TaggedPeerMessage::Candidate(c.clone()),
             PeerMessage::Bye => TaggedPeerMessage::Bye,
+            PeerMessage::CallId { id } => TaggedPeerMessage::CallId { id: id.clone() },
         };
         serde_json::to_string(&tagged).expect("peer messages always serialize")
     }
@@ -180,6 +238,7 @@ impl PeerMessage {
             PeerMessage::Answer { .. } => "answer",
             PeerMessage::Candidate(_) => "candidate",
             PeerMessage::Bye => "bye",
+            PeerMessage::CallId { .. } => "call-id",
         }
     }
 }
@@ -214,6 +273,7 @@ impl Incoming {
             "answer" => "answer",
             "candidate" => "candidate",
             "bye" => "bye",
+            "call-id" => "call-id",
             _ => return Ok(Incoming::Unknown),
         };
         let tagged: TaggedPeerMessage =
@@ -223,6 +283,7 @@ impl Incoming {
             TaggedPeerMessage::Answer { sdp } => PeerMessage::Answer { sdp },
             TaggedPeerMessage::Candidate(c) => PeerMessage::Candidate(c),
             TaggedPeerMessage::Bye => PeerMessage::Bye,
+            TaggedPeerMessage::CallId { id } => PeerMessage::CallId { id },
         }))
     }
 }

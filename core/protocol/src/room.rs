@@ -25,9 +25,7 @@ impl RoomId {
 
     /// A fresh unguessable room: 128 random bits as 32 hex digits.
     pub fn random() -> Self {
-        let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).expect("the OS random source is available");
-        RoomId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        RoomId(crate::random_token())
     }
 
     pub fn as_str(&self) -> &str {

@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 use videochat_protocol::{
-    ClientFrame, ErrorCode, IceCandidate, Incoming, MAX_MESSAGE_BYTES, PeerMessage, ProtocolError,
-    RelayEvent, RoomId,
+    ClientFrame, ClientRequest, ErrorCode, Grant, IceCandidate, Incoming, MAX_MESSAGE_BYTES,
+    PeerMessage, ProtocolError, RelayEvent, RoomId,
 };
 
 const HOST: &str = "candidate:842163049 1 udp 1677729535 203.0.113.7 54321 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Xp3a network-cost 999";
@@ -150,11 +150,17 @@ fn every_relay_event_round_trips() {
     let room = || "kitchen-42".to_owned();
     let events = [
         (
-            RelayEvent::Created { room: room() },
+            RelayEvent::Created {
+                room: room(),
+                grant: Grant::default(),
+            },
             json!({"type": "created", "room": "kitchen-42"}),
         ),
         (
-            RelayEvent::Joined { room: room() },
+            RelayEvent::Joined {
+                room: room(),
+                grant: Grant::default(),
+            },
             json!({"type": "joined", "room": "kitchen-42"}),
         ),
         (
@@ -266,7 +272,9 @@ fn client_frames_are_classified_for_the_relay() {
     assert_eq!(
         ClientFrame::parse(join),
         Ok(ClientFrame::Join {
-            room: "kitchen-42".to_owned()
+            room: "kitchen-42".to_owned(),
+            resume: false,
+            session: None,
         })
     );
     assert_eq!(
@@ -321,4 +329,92 @@ fn room_names_are_one_to_64_safe_characters() {
     assert!(one.as_str().chars().all(|c| c.is_ascii_hexdigit()));
     assert_eq!(RoomId::parse(one.as_str()), Ok(one.clone()));
     assert_ne!(one, two, "128 random bits do not repeat");
+}
+
+#[test]
+fn join_carries_resume_and_session_when_present() {
+    let plain = ClientFrame::parse(r#"{"type":"join","room":"r1"}"#);
+    assert_eq!(
+        plain,
+        Ok(ClientFrame::Join {
+            room: "r1".into(),
+            resume: false,
+            session: None
+        })
+    );
+    let resume = ClientFrame::parse(r#"{"type":"join","room":"r1","resume":true}"#);
+    assert!(matches!(resume, Ok(ClientFrame::Join { resume: true, .. })));
+    let token = ClientFrame::parse(r#"{"type":"join","room":"r1","session":"ab12"}"#);
+    assert!(matches!(token, Ok(ClientFrame::Join { session: Some(s), .. }) if s == "ab12"));
+    for bad in [
+        r#"{"type":"join","room":"r1","resume":"yes"}"#,
+        r#"{"type":"join","room":"r1","session":7}"#,
+    ] {
+        assert_eq!(
+            ClientFrame::parse(bad),
+            Err(ProtocolError::Malformed { kind: "join" }),
+            "{bad}"
+        );
+    }
+    let request = ClientRequest::Join {
+        room: "r1".into(),
+        resume: false,
+        session: None,
+    };
+    assert_eq!(
+        json_of(&serde_json::to_string(&request).expect("serializes")),
+        json!({"type":"join","room":"r1"}),
+        "a plain join is the tutorial's shape"
+    );
+}
+
+#[test]
+fn grants_round_trip_and_are_absent_by_default() {
+    let plain = RelayEvent::Created {
+        room: "r1".into(),
+        grant: Grant::default(),
+    };
+    assert_eq!(
+        json_of(&plain.to_json()),
+        json!({"type":"created","room":"r1"})
+    );
+    let text = r#"{"type":"joined","room":"r1","session":"00ff","iceServers":[{"urls":["turn:192.0.2.1:3478"],"username":"1700000000:r1","credential":"c2VjcmV0"}]}"#;
+    let Ok(Incoming::Relay(event)) = Incoming::parse(text) else {
+        panic!("joined with a grant parses");
+    };
+    let RelayEvent::Joined { grant, .. } = &event else {
+        panic!("{event:?} should be joined");
+    };
+    assert_eq!(grant.session.as_deref(), Some("00ff"));
+    assert_eq!(grant.ice_servers[0].urls, ["turn:192.0.2.1:3478"]);
+    assert_eq!(json_of(&event.to_json()), json_of(text));
+    assert!(
+        !format!("{event:?}").contains("c2VjcmV0"),
+        "the TURN credential never reaches a log"
+    );
+}
+
+#[test]
+fn resume_events_and_call_id_parse() {
+    for kind in ["resumed", "peer-away", "peer-back"] {
+        let text = format!(r#"{{"type":"{kind}","room":"r1"}}"#);
+        assert!(
+            matches!(Incoming::parse(&text), Ok(Incoming::Relay(_))),
+            "{kind}"
+        );
+        assert!(
+            ClientFrame::is_reserved_type(&text),
+            "{kind} is the relay's"
+        );
+    }
+    let call = PeerMessage::CallId { id: "0a1b".into() };
+    assert_eq!(
+        json_of(&call.to_json()),
+        json!({"type":"call-id","id":"0a1b"})
+    );
+    assert_eq!(peer(&call.to_json()), call);
+    assert_eq!(
+        Incoming::parse(r#"{"type":"call-id"}"#),
+        Err(ProtocolError::Malformed { kind: "call-id" })
+    );
 }

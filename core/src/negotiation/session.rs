@@ -157,7 +157,7 @@ impl PeerSession {
             PeerMessage::Offer { sdp } => self.on_offer(sdp, &mut out),
             PeerMessage::Answer { sdp } => self.on_answer(sdp, &mut out),
             PeerMessage::Candidate(candidate) => self.on_remote_candidate(candidate, &mut out),
-            PeerMessage::Bye => {}
+            PeerMessage::Bye | PeerMessage::CallId { .. } => {}
         }
         out
     }

@@ -85,10 +85,16 @@ pub fn relay(event: fn(String) -> RelayEvent) -> Input {
 }
 
 pub fn created() -> Input {
-    relay(|room| RelayEvent::Created { room })
+    relay(|room| RelayEvent::Created {
+        room,
+        grant: Default::default(),
+    })
 }
 pub fn joined() -> Input {
-    relay(|room| RelayEvent::Joined { room })
+    relay(|room| RelayEvent::Joined {
+        room,
+        grant: Default::default(),
+    })
 }
 pub fn peer_joined() -> Input {
     relay(|room| RelayEvent::PeerJoined { room })

@@ -184,21 +184,27 @@ impl World {
         let member = self.members.contains(&i);
         let event = |room: &str, make: fn(String) -> RelayEvent| make(room.to_owned()).to_json();
         match ClientFrame::parse(&text) {
-            Ok(ClientFrame::Join { room }) if !member && self.members.len() < 2 => {
+            Ok(ClientFrame::Join { room, .. }) if !member && self.members.len() < 2 => {
                 self.members.push(i);
                 if self.members.len() == 1 {
                     self.peers[i]
                         .down
-                        .push_back(event(&room, |room| RelayEvent::Created { room }));
+                        .push_back(event(&room, |room| RelayEvent::Created {
+                            room,
+                            grant: Default::default(),
+                        }));
                 } else {
                     self.peers[i]
                         .down
-                        .push_back(event(&room, |room| RelayEvent::Joined { room }));
+                        .push_back(event(&room, |room| RelayEvent::Joined {
+                            room,
+                            grant: Default::default(),
+                        }));
                     let joined = event(&room, |room| RelayEvent::PeerJoined { room });
                     self.peers[other].down.push_back(joined);
                 }
             }
-            Ok(ClientFrame::Join { room }) if !member => {
+            Ok(ClientFrame::Join { room, .. }) if !member => {
                 self.peers[i]
                     .down
                     .push_back(event(&room, |room| RelayEvent::Full { room }));
@@ -240,6 +246,8 @@ impl World {
                 Action::SendJoin(room) => {
                     let join = ClientRequest::Join {
                         room: room.to_string(),
+                        resume: false,
+                        session: None,
                     };
                     peer.up
                         .push_back(serde_json::to_string(&join).expect("join serializes"));
