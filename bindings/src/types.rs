@@ -108,8 +108,10 @@ pub enum EndReason {
     RoomFull,
     /// Media could not be restored (network changed for good, or no route between peers).
     IceFailed,
-    /// The relay could not be reached again.
+    /// The relay could not be reached again, and no media carried the call on.
     SignalingLost,
+    /// The other side stopped replying (its offer or answer never came).
+    PeerUnresponsive,
 }
 
 /// What broke a call.

@@ -70,12 +70,17 @@ pub async fn connect(url: &str) -> Result<(SignalingSender, SignalingReceiver), 
 }
 
 impl SignalingSender {
-    /// Asks the relay to put us in `room`.
-    pub async fn join(&mut self, room: &str) -> Result<(), SignalingError> {
+    /// Asks the relay to put us in `room`, resumably: with `session`, back
+    /// into the slot that token names.
+    pub async fn join(
+        &mut self,
+        room: &str,
+        session: Option<String>,
+    ) -> Result<(), SignalingError> {
         let request = ClientRequest::Join {
             room: room.to_owned(),
-            resume: false,
-            session: None,
+            resume: true,
+            session,
         };
         let text = serde_json::to_string(&request).expect("a join request always serializes");
         self.send_text(text).await
@@ -84,6 +89,14 @@ impl SignalingSender {
     /// Sends a message to the other peer, through the relay.
     pub async fn send(&mut self, message: &PeerMessage) -> Result<(), SignalingError> {
         self.send_text(message.to_json()).await
+    }
+
+    /// Sends a WebSocket ping; the relay's pong proves the socket alive.
+    pub async fn ping(&mut self) -> Result<(), SignalingError> {
+        self.sink
+            .send(Message::Ping(Default::default()))
+            .await
+            .map_err(SignalingError::Lost)
     }
 
     /// Closes the WebSocket politely.
@@ -99,22 +112,35 @@ impl SignalingSender {
     }
 }
 
+/// What came from the relay.
+#[derive(Debug)]
+pub enum Received {
+    /// A text frame.
+    Frame(Incoming),
+    /// A ping or pong: the socket is alive.
+    Alive,
+}
+
 impl SignalingReceiver {
     /// The next frame from the relay. `None` once the connection is closed;
     /// `Some(Err(Protocol))` for a frame that could not be understood (the
     /// connection stays up); `Some(Err(Lost))` when it broke.
-    pub async fn next(&mut self) -> Option<Result<Incoming, SignalingError>> {
+    pub async fn next(&mut self) -> Option<Result<Received, SignalingError>> {
         loop {
             let message = match self.stream.next().await? {
                 Ok(message) => message,
                 Err(e) => return Some(Err(SignalingError::Lost(e))),
             };
-            match message {
-                Message::Text(text) => return Some(Incoming::parse(&text).map_err(Into::into)),
+            return Some(match message {
+                Message::Text(text) => Incoming::parse(&text)
+                    .map(Received::Frame)
+                    .map_err(Into::into),
+                // tungstenite answers pings itself.
+                Message::Ping(_) | Message::Pong(_) => Ok(Received::Alive),
                 Message::Close(_) => return None,
-                // Pings are answered by tungstenite; binary frames are not ours.
+                // Binary frames are not ours.
                 _ => continue,
-            }
+            });
         }
     }
 }

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use negotiation_support::*;
 use videochat_core::negotiation::{
-    Action, CallFailure, CallState, ConnectionState, EndReason, Input, NegotiationConfig,
-    Negotiator, PcOperation,
+    Action, CallFailure, CallState, ConnectionState, EndReason, Input, PcOperation,
 };
 use videochat_protocol::{ErrorCode, PeerMessage, ProtocolError, RelayEvent};
 
@@ -156,54 +155,6 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
 }
 
 #[test]
-fn losing_the_relay_rejoins_then_gives_up() {
-    use CallState::*;
-    let mut flapping = Vec::new();
-    for attempt in 0..5u64 {
-        flapping.push((attempt * 1000, Input::SignalingLost));
-        flapping.push((attempt * 1000 + 1000, Input::Tick));
-    }
-    flapping.push((5000, Input::SignalingLost));
-    let mut gave_up = vec![Action::ConnectSignaling; 5];
-    gave_up.extend([Action::Close, state(Ended(EndReason::SignalingLost))]);
-    check_all(vec![
-        Case {
-            transition: "in a call --signaling lost--> fresh connection, reconnecting",
-            given: at0(initiator_connected()),
-            when: vec![(0, Input::SignalingLost), (999, Input::Tick)],
-            then: vec![Action::ResetPeerConnection, state(Reconnecting)],
-            state: Reconnecting,
-        },
-        Case {
-            transition: "signaling lost --retry delay, socket open, joined--> rejoined as answerer",
-            given: at0(initiator_connected()),
-            when: vec![
-                (0, Input::SignalingLost),
-                (1000, Input::Tick),
-                (1100, Input::SignalingConnected),
-                (1200, joined()),
-            ],
-            then: vec![
-                Action::ResetPeerConnection,
-                state(Reconnecting),
-                Action::ConnectSignaling,
-                Action::SendJoin(room()),
-                Action::Send(PeerMessage::Ready),
-                state(Negotiating),
-            ],
-            state: Negotiating,
-        },
-        Case {
-            transition: "connecting --socket fails six times--> ended SignalingLost",
-            given: vec![],
-            when: flapping,
-            then: gave_up,
-            state: Ended(EndReason::SignalingLost),
-        },
-    ]);
-}
-
-#[test]
 fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
     use CallState::*;
     let full = relay(|room| RelayEvent::Full { room });
@@ -307,7 +258,7 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
 
 #[test]
 fn no_peer_connection_at_start_fails_the_call_without_touching_the_relay() {
-    let mut machine = Negotiator::new(room(), NegotiationConfig::default());
+    let mut machine = machine_with(table_config());
     machine.handle(
         Input::OperationFailed(PcOperation::CreateConnection),
         Instant::now(),
@@ -325,16 +276,16 @@ fn no_peer_connection_at_start_fails_the_call_without_touching_the_relay() {
 #[test]
 fn the_wait_names_the_next_deadline_and_none_once_ended() {
     let start = Instant::now();
-    let config = NegotiationConfig::default();
-    let mut machine = Negotiator::new(room(), config.clone());
+    let config = table_config();
+    let mut machine = machine_with(config.clone());
     for input in initiator_connected() {
         machine.handle(input, start);
     }
     drain(&mut machine);
     assert_eq!(
         next_deadline(&mut machine),
-        None,
-        "nothing is pending while connected"
+        Some(start + config.ping_interval),
+        "only the relay's ping is pending while connected"
     );
     machine.handle(pc_state(ConnectionState::Disconnected), start);
     assert_eq!(drain(&mut machine), vec![state(CallState::Reconnecting)]);

@@ -4,7 +4,7 @@
 mod negotiation_support;
 
 use negotiation_support::*;
-use videochat_core::negotiation::{Action, CallState, Input, Role};
+use videochat_core::negotiation::{Action, CallState, ConnectionState, Input, Role};
 use videochat_protocol::{IceCandidate, PeerMessage};
 
 #[test]
@@ -15,7 +15,7 @@ fn joining_and_ready_follow_the_tutorial_in_either_order() {
             transition: "connecting --socket open--> join sent",
             given: vec![],
             when: at0(vec![Input::SignalingConnected]),
-            then: vec![Action::SendJoin(room())],
+            then: vec![send_join(None)],
             state: Connecting,
         },
         Case {
@@ -33,14 +33,22 @@ fn joining_and_ready_follow_the_tutorial_in_either_order() {
                 Input::LocalMediaLive,
             ]),
             when: at0(vec![peer_joined()]),
-            then: vec![Action::Send(PeerMessage::Ready), state(Negotiating)],
+            then: vec![
+                send_call_id(),
+                Action::Send(PeerMessage::Ready),
+                state(Negotiating),
+            ],
             state: Negotiating,
         },
         Case {
             transition: "joining with media --joined--> ready sent",
             given: at0(vec![Input::SignalingConnected, Input::LocalMediaLive]),
             when: at0(vec![joined()]),
-            then: vec![Action::Send(PeerMessage::Ready), state(Negotiating)],
+            then: vec![
+                send_call_id(),
+                Action::Send(PeerMessage::Ready),
+                state(Negotiating),
+            ],
             state: Negotiating,
         },
         Case {
@@ -200,10 +208,10 @@ fn duplicated_and_out_of_place_messages_are_ignored() {
     };
     check_all(vec![
         Case {
-            transition: "answered --the same offer again--> ignored",
+            transition: "answered --the same offer again--> answer sent again (ours was lost)",
             given: at0([answerer_ready(), vec![peer(offer(1)), local_answer(1)]].concat()),
             when: at0(vec![peer(offer(1))]),
-            then: vec![],
+            then: vec![Action::Send(answer(1))],
             state: Negotiating,
         },
         Case {
@@ -289,27 +297,59 @@ fn a_new_peer_gets_a_fresh_negotiation_and_roles_are_reassigned() {
     use CallState::*;
     check_all(vec![
         Case {
-            transition: "initiator connected --peer-left--> fresh connection, waiting",
+            transition: "initiator connected --peer-left--> connection held while media flows",
             given: at0(initiator_connected()),
             when: at0(vec![peer_left()]),
+            then: vec![],
+            state: Connected,
+        },
+        Case {
+            transition: "held after peer-left --media lost--> fresh connection, waiting",
+            given: at0([initiator_connected(), vec![peer_left()]].concat()),
+            when: at0(vec![pc_state(ConnectionState::Disconnected)]),
             then: vec![Action::ResetPeerConnection, state(WaitingForPeer)],
             state: WaitingForPeer,
         },
         Case {
-            transition: "answerer connected --peer-left--> fresh connection, waiting as initiator",
+            transition: "answerer connected --peer-left, media lost--> fresh connection, waiting as initiator",
             given: at0(answerer_connected()),
-            when: at0(vec![peer_left()]),
+            when: at0(vec![peer_left(), pc_state(ConnectionState::Failed)]),
             then: vec![Action::ResetPeerConnection, state(WaitingForPeer)],
             state: WaitingForPeer,
         },
         Case {
-            transition: "former answerer, alone --peer-joined, ready--> ready again, then it offers",
+            transition: "former answerer, held --peer-joined, ready without call id--> someone else: fresh connection, it offers",
             given: at0([answerer_connected(), vec![peer_left()]].concat()),
             when: at0(vec![peer_joined(), peer(PeerMessage::Ready)]),
             then: vec![
+                send_call_id(),
                 Action::Send(PeerMessage::Ready),
-                state(Negotiating),
+                Action::ResetPeerConnection,
                 Action::CreateOffer { ice_restart: false },
+                state(Negotiating),
+            ],
+            state: Negotiating,
+        },
+        Case {
+            transition: "former answerer, held --peer-joined, its call id, ready--> the same call carries on, no offer",
+            given: at0([answerer_connected(), vec![peer_left()]].concat()),
+            when: at0(vec![
+                peer_joined(),
+                peer_call_id(PEER_CALL_ID),
+                peer(PeerMessage::Ready),
+            ]),
+            then: vec![send_call_id(), Action::Send(PeerMessage::Ready)],
+            state: Connected,
+        },
+        Case {
+            transition: "held --peer-joined, another call id--> someone else: fresh connection",
+            given: at0([initiator_connected(), vec![peer_left()]].concat()),
+            when: at0(vec![peer_joined(), peer_call_id("ffff")]),
+            then: vec![
+                send_call_id(),
+                Action::Send(PeerMessage::Ready),
+                Action::ResetPeerConnection,
+                state(Negotiating),
             ],
             state: Negotiating,
         },
@@ -338,6 +378,7 @@ fn a_new_peer_gets_a_fresh_negotiation_and_roles_are_reassigned() {
             then: vec![
                 Action::ResetPeerConnection,
                 state(WaitingForPeer),
+                send_call_id(),
                 Action::Send(PeerMessage::Ready),
                 state(Negotiating),
                 Action::CreateOffer { ice_restart: false },

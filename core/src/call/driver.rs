@@ -9,15 +9,18 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 use tokio::time::timeout;
-use videochat_protocol::{Incoming, PeerMessage, RoomId};
+use videochat_protocol::{PeerMessage, RoomId};
 
 use crate::media::OpusEncoder;
 use crate::negotiation::{
     Action, CallState, ConnectionState, Input, NegotiationConfig, Negotiator, Output, PcOperation,
     SdpKind,
 };
+use crate::peer::IceServer;
 use crate::peer::{LossBasedBitrate, Peer, PeerError, PeerEvent};
-use crate::signaling::{self, SignalingError, SignalingReceiver, SignalingSender};
+use crate::signaling::{
+    self, Received as FromRelay, SignalingError, SignalingReceiver, SignalingSender,
+};
 use crate::sync::lock;
 
 use super::command::Command;
@@ -59,6 +62,8 @@ pub(crate) struct Driver {
     receiver: Option<SignalingReceiver>,
     peer: Option<Arc<Peer>>,
     peer_events: mpsc::Receiver<PeerEvent>,
+    /// ICE servers the relay handed out, used instead of the configured ones.
+    relay_ice_servers: Option<Vec<IceServer>>,
     bitrate: LossBasedBitrate,
     /// The one throttle of our key-frame requests (decoder errors and
     /// receive-queue overflows both ask).
@@ -96,6 +101,7 @@ impl Driver {
             receiver: None,
             peer: None,
             peer_events,
+            relay_ice_servers: None,
             key_frame_requests: MinInterval::new(KEY_FRAME_INTERVAL),
             media_live: false,
         };
@@ -148,8 +154,23 @@ impl Driver {
     async fn execute(&mut self, action: Action) -> Option<Input> {
         match action {
             Action::ConnectSignaling => Some(self.connect().await),
-            Action::SendJoin(room) => self.send(Outgoing::Join(room)).await,
+            Action::SendJoin { room, session } => self.send(Outgoing::Join(room, session)).await,
             Action::Send(message) => self.send(Outgoing::Peer(message)).await,
+            Action::PingSignaling => self.send(Outgoing::Ping).await,
+            Action::DisconnectSignaling => {
+                self.sender = None;
+                self.receiver = None;
+                None
+            }
+            Action::UseIceServers(servers) => {
+                let servers = servers.into_iter().map(|s| IceServer {
+                    urls: s.urls,
+                    username: s.username.unwrap_or_default(),
+                    credential: s.credential.unwrap_or_default(),
+                });
+                self.relay_ice_servers = Some(servers.collect());
+                None
+            }
             Action::CreateOffer { ice_restart } => {
                 Some(self.create(SdpKind::Offer, ice_restart).await)
             }
@@ -209,7 +230,8 @@ impl Driver {
     async fn send(&mut self, outgoing: Outgoing) -> Option<Input> {
         let sender = self.sender.as_mut()?;
         let result = match outgoing {
-            Outgoing::Join(room) => sender.join(room.as_str()).await,
+            Outgoing::Join(room, session) => sender.join(room.as_str(), session).await,
+            Outgoing::Ping => sender.ping().await,
             Outgoing::Peer(message) => {
                 tracing::debug!(kind = message.kind(), "sending");
                 sender.send(&message).await
@@ -254,7 +276,11 @@ impl Driver {
             tokio::spawn(async move { old.close().await });
         }
         let (tx, rx) = mpsc::channel(PEER_EVENT_QUEUE);
-        let peer = Arc::new(Peer::new(self.config.peer_config(), tx).await?);
+        let mut config = self.config.peer_config();
+        if let Some(servers) = &self.relay_ice_servers {
+            config.ice_servers = servers.clone();
+        }
+        let peer = Arc::new(Peer::new(config, tx).await?);
         self.peer_events = rx;
         self.peer = Some(peer.clone());
         self.current_peer.send_replace(Some(peer));
@@ -263,9 +289,10 @@ impl Driver {
         Ok(())
     }
 
-    fn on_frame(&mut self, frame: Option<Result<Incoming, SignalingError>>) -> Option<Input> {
+    fn on_frame(&mut self, frame: Option<Result<FromRelay, SignalingError>>) -> Option<Input> {
         match frame {
-            Some(Ok(incoming)) => Input::from_frame(Ok(incoming)),
+            Some(Ok(FromRelay::Frame(incoming))) => Input::from_frame(Ok(incoming)),
+            Some(Ok(FromRelay::Alive)) => Some(Input::SignalingAlive),
             Some(Err(SignalingError::Protocol(e))) => Input::from_frame(Err(e)),
             Some(Err(e)) => {
                 tracing::warn!(error = %e, "signaling lost");
@@ -386,8 +413,9 @@ impl Driver {
 }
 
 enum Outgoing {
-    Join(RoomId),
+    Join(RoomId, Option<String>),
     Peer(PeerMessage),
+    Ping,
 }
 
 /// The input a failed operation gives the machine, if it failed.
@@ -404,7 +432,7 @@ fn failure(operation: PcOperation, result: Result<(), PeerError>) -> Option<Inpu
 
 async fn next_frame(
     receiver: &mut Option<SignalingReceiver>,
-) -> Option<Result<Incoming, SignalingError>> {
+) -> Option<Result<FromRelay, SignalingError>> {
     match receiver {
         Some(receiver) => receiver.next().await,
         None => std::future::pending().await,

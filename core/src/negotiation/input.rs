@@ -11,6 +11,9 @@ pub enum Input {
     SignalingConnected,
     /// The signaling WebSocket could not be opened, or closed without our asking.
     SignalingLost,
+    /// A ping or pong came from the relay: the socket is alive. (Every frame
+    /// from the relay says so too.)
+    SignalingAlive,
     /// A frame from the relay itself.
     Relay(RelayEvent),
     /// A frame relayed from the other peer.
@@ -89,6 +92,14 @@ impl PcOperation {
 }
 
 impl Input {
+    /// True for what can only have come over an open signaling socket.
+    pub fn is_from_relay(&self) -> bool {
+        matches!(
+            self,
+            Input::SignalingAlive | Input::Relay(_) | Input::Peer(_) | Input::Malformed(_)
+        )
+    }
+
     /// The input for a received text frame, given `Incoming::parse(text)`;
     /// `None` for frames of unknown types, which peers ignore.
     pub fn from_frame(parsed: Result<Incoming, ProtocolError>) -> Option<Input> {

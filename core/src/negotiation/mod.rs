@@ -66,11 +66,13 @@
 //!   number of times, then ends with `SignalingLost`.
 //! - Hanging up sends `bye` and closes; the call ends with `HungUp`.
 
+mod backoff;
 mod config;
 mod input;
 mod machine;
 mod output;
 mod recovery;
+mod reply;
 mod session;
 mod state;
 

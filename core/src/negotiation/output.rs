@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use videochat_protocol::{IceCandidate, PeerMessage, RoomId};
+use videochat_protocol::{IceCandidate, IceServer, PeerMessage, RoomId};
 
 use super::input::SdpKind;
 use super::state::CallState;
@@ -33,8 +33,21 @@ pub enum Action {
     /// [`Input::SignalingLost`](super::Input::SignalingLost) if it fails.
     /// Also asked for again after a loss, once the retry delay has passed.
     ConnectSignaling,
-    /// Send `{"type":"join","room":...}` on the signaling socket.
-    SendJoin(RoomId),
+    /// Send `{"type":"join","room":R,"resume":true}` on the signaling
+    /// socket, with `"session":S` to take back the slot of a token.
+    SendJoin {
+        room: RoomId,
+        session: Option<String>,
+    },
+    /// Send a WebSocket ping to the relay (its pong comes back as
+    /// [`Input::SignalingAlive`](super::Input::SignalingAlive)).
+    PingSignaling,
+    /// Drop the signaling socket without waiting for it: it is dead (silent
+    /// past the timeout). A reconnection follows with `ConnectSignaling`.
+    DisconnectSignaling,
+    /// Use these ICE servers (from the relay: TURN with a short-lived
+    /// credential) instead of the configured ones, from now on.
+    UseIceServers(Vec<IceServer>),
     /// Send this message to the other peer (`PeerMessage::to_json`).
     Send(PeerMessage),
     /// `create_offer` (with ICE restart when asked), then

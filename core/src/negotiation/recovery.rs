@@ -46,6 +46,20 @@ impl IceRecovery {
         self.connected_once
     }
 
+    /// When the connection was lost, if it is.
+    pub(super) fn lost_since(&self) -> Option<Instant> {
+        self.lost_since
+    }
+
+    /// If the connection is lost, the initiator restarts ICE now rather than
+    /// at its scheduled time (the peer is reachable again, after a while of
+    /// not being so).
+    pub(super) fn restart_now(&mut self, now: Instant) {
+        if self.lost_since.is_some() {
+            self.next_restart_at = Some(now);
+        }
+    }
+
     pub(super) fn on_state(
         &mut self,
         state: ConnectionState,

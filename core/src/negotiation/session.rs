@@ -12,7 +12,8 @@ use super::config::NegotiationConfig;
 use super::input::{ConnectionState, SdpKind};
 use super::output::Action;
 use super::recovery::{IceRecovery, RecoveryStep};
-use super::state::Role;
+use super::reply::{ReplyStep, ReplyWait};
+use super::state::{EndReason, Role};
 
 /// Candidates held back at most, each way; more is a misbehaving peer (the
 /// relay's rate limit bounds it too) and the extra ones are dropped.
@@ -22,6 +23,13 @@ const MAX_QUEUED_CANDIDATES: usize = 256;
 #[derive(Debug)]
 pub(super) struct PeerSession {
     role: Role,
+    /// Our call id, told to the peer before anything else.
+    call_id: String,
+    /// We told this peer our call id.
+    call_id_sent: bool,
+    /// The peer's call id, once it told us (clients that do not know
+    /// `call-id` never do).
+    peer_call_id: Option<String>,
     /// Our camera and microphone are live.
     local_media: bool,
     /// A peer is in the room with us.
@@ -45,6 +53,12 @@ pub(super) struct PeerSession {
     early_remote: Vec<IceCandidate>,
     /// Our candidates gathered before our description went out, in order.
     early_local: Vec<IceCandidate>,
+    /// Our last description and the candidates sent after it: sent again
+    /// when the peer's reply does not come (the first may have been lost).
+    last_local: Option<PeerMessage>,
+    sent_local: Vec<IceCandidate>,
+    /// Waiting for the answer (initiator) or an offer (answerer).
+    reply: Option<ReplyWait>,
     /// (Answerer) The last offer applied, to drop a duplicate.
     last_offer: Option<String>,
     /// (Answerer) An offer that came before our media was live.
@@ -70,19 +84,22 @@ enum SdpPhase {
     Stable,
 }
 
-/// What an ICE deadline led to.
+/// What a passed deadline led to.
 #[derive(Debug, PartialEq, Eq)]
-pub(super) enum IceOutcome {
-    /// Still trying: carry these out (a restart offer, or nothing yet).
+pub(super) enum Outcome {
+    /// Still trying: carry these out (a restart offer, a frame sent again, or nothing yet).
     Continue(Vec<Action>),
-    /// Media cannot be restored: the call ends.
-    GaveUp,
+    /// Media cannot be restored, or the peer stopped replying: the call ends.
+    End(EndReason),
 }
 
 impl PeerSession {
-    pub(super) fn new(role: Role, local_media: bool) -> Self {
+    pub(super) fn new(role: Role, local_media: bool, call_id: String) -> Self {
         PeerSession {
             role,
+            call_id,
+            call_id_sent: false,
+            peer_call_id: None,
             local_media,
             present: false,
             ready_sent: false,
@@ -94,6 +111,9 @@ impl PeerSession {
             remote_set: false,
             early_remote: Vec::new(),
             early_local: Vec::new(),
+            last_local: None,
+            sent_local: Vec::new(),
+            reply: None,
             last_offer: None,
             pending_offer: None,
             used_connection: false,
@@ -121,21 +141,53 @@ impl PeerSession {
         self.recovery.was_connected()
     }
 
-    /// The relay says a peer is here (or it spoke to us).
-    pub(super) fn peer_arrived(&mut self) -> Vec<Action> {
+    pub(super) fn peer_call_id(&self) -> Option<&str> {
+        self.peer_call_id.as_deref()
+    }
+
+    /// Offer and answer are applied: the connection carries this peer's media
+    /// (or did, until it was lost), so it is worth keeping for this peer.
+    pub(super) fn is_negotiated(&self) -> bool {
+        self.phase == SdpPhase::Stable
+    }
+
+    /// Takes this negotiated session up again after the peer came back
+    /// through a fresh join (a restarted relay, or its slot expired), in the
+    /// role the relay gave us now. Nothing is negotiated again; if media was
+    /// lost meanwhile, an initiator restarts ICE at once.
+    pub(super) fn carry_on(&mut self, role: Role, now: Instant) {
+        self.role = role;
+        self.present = true;
+        self.call_id_sent = true;
+        self.ready_sent = self.local_media;
+        self.peer_ready = true;
+        self.offered = true;
+        self.reply = None;
+        self.recovery.restart_now(now);
+    }
+
+    /// The relay says a peer is here (or it spoke to us): our call id goes
+    /// first, then `ready` if our media is live.
+    pub(super) fn peer_arrived(&mut self, now: Instant) -> Vec<Action> {
         self.present = true;
         let mut out = Vec::new();
-        self.maybe_send_ready(&mut out);
+        if !self.call_id_sent {
+            self.call_id_sent = true;
+            out.push(Action::Send(PeerMessage::CallId {
+                id: self.call_id.clone(),
+            }));
+        }
+        self.maybe_send_ready(now, &mut out);
         out
     }
 
-    pub(super) fn local_media_live(&mut self) -> Vec<Action> {
+    pub(super) fn local_media_live(&mut self, now: Instant) -> Vec<Action> {
         let mut out = Vec::new();
         if self.local_media {
             return out;
         }
         self.local_media = true;
-        self.maybe_send_ready(&mut out);
+        self.maybe_send_ready(now, &mut out);
         self.maybe_offer(&mut out);
         if let Some(offer) = self.pending_offer.take() {
             self.apply_offer(offer, &mut out);
@@ -144,26 +196,31 @@ impl PeerSession {
     }
 
     /// A message from the peer; `bye` is the machine's (it ends the call).
-    pub(super) fn on_peer_message(&mut self, message: PeerMessage) -> Vec<Action> {
+    pub(super) fn on_peer_message(&mut self, message: PeerMessage, now: Instant) -> Vec<Action> {
         // The relay only forwards from a member of our room.
-        self.present = true;
-        let mut out = Vec::new();
+        let mut out = if self.present {
+            Vec::new()
+        } else {
+            self.peer_arrived(now)
+        };
         match message {
-            PeerMessage::Ready => {
-                self.peer_ready = true;
-                self.maybe_send_ready(&mut out);
-                self.maybe_offer(&mut out);
-            }
+            PeerMessage::Ready => self.on_ready(now, &mut out),
             PeerMessage::Offer { sdp } => self.on_offer(sdp, &mut out),
             PeerMessage::Answer { sdp } => self.on_answer(sdp, &mut out),
             PeerMessage::Candidate(candidate) => self.on_remote_candidate(candidate, &mut out),
-            PeerMessage::Bye | PeerMessage::CallId { .. } => {}
+            PeerMessage::CallId { id } => self.peer_call_id = Some(id),
+            PeerMessage::Bye => {}
         }
         out
     }
 
     /// Our description is set: send it, then the candidates that waited.
-    pub(super) fn on_local_description(&mut self, kind: SdpKind, sdp: String) -> Vec<Action> {
+    pub(super) fn on_local_description(
+        &mut self,
+        kind: SdpKind,
+        sdp: String,
+        now: Instant,
+    ) -> Vec<Action> {
         let (expected, next_phase) = match self.phase {
             SdpPhase::CreatingOffer => (SdpKind::Offer, SdpPhase::AwaitingAnswer),
             SdpPhase::CreatingAnswer => (SdpKind::Answer, SdpPhase::Stable),
@@ -180,12 +237,23 @@ impl PeerSession {
         }
         self.phase = next_phase;
         self.local_sent = true;
-        let description = match kind {
+        if kind == SdpKind::Offer {
+            self.reply = Some(ReplyWait::new(now));
+        }
+        self.last_local = Some(match kind {
             SdpKind::Offer => PeerMessage::Offer { sdp },
             SdpKind::Answer => PeerMessage::Answer { sdp },
-        };
-        std::iter::once(description)
-            .chain(self.early_local.drain(..).map(PeerMessage::Candidate))
+        });
+        self.sent_local = std::mem::take(&mut self.early_local);
+        self.local_again()
+    }
+
+    /// Our last description and every candidate sent after it.
+    fn local_again(&self) -> Vec<Action> {
+        self.last_local
+            .iter()
+            .cloned()
+            .chain(self.sent_local.iter().cloned().map(PeerMessage::Candidate))
             .map(Action::Send)
             .collect()
     }
@@ -197,6 +265,9 @@ impl PeerSession {
             return Vec::new();
         }
         if self.local_sent {
+            if self.sent_local.len() < MAX_QUEUED_CANDIDATES {
+                self.sent_local.push(candidate.clone());
+            }
             return vec![Action::Send(PeerMessage::Candidate(candidate))];
         }
         if self.early_local.len() < MAX_QUEUED_CANDIDATES {
@@ -214,36 +285,98 @@ impl PeerSession {
         self.recovery.on_state(state, now, config);
     }
 
-    /// When the ICE rules of our role want to act next, if the connection is lost.
-    pub(super) fn ice_deadline(&self, config: &NegotiationConfig) -> Option<Instant> {
-        self.recovery.deadline(self.role, self.offered, config)
+    /// The next time this session wants to act: an ICE rule of our role if
+    /// the connection is lost, or the end of a wait for the peer's reply.
+    pub(super) fn deadline(&self, config: &NegotiationConfig) -> Option<Instant> {
+        let ice = self.recovery.deadline(self.role, self.offered, config);
+        let reply = self
+            .reply
+            .as_ref()
+            .map(|r| r.deadline(self.reply_timeout(config)));
+        ice.into_iter().chain(reply).min()
     }
 
-    /// Acts on a passed ICE deadline: restart ICE (initiator) or give up.
-    pub(super) fn on_ice_deadline(
-        &mut self,
-        now: Instant,
-        config: &NegotiationConfig,
-    ) -> IceOutcome {
-        if self.ice_deadline(config).is_none_or(|at| at > now) {
-            return IceOutcome::Continue(Vec::new());
+    /// Acts on passed deadlines: send again what got no reply, restart ICE
+    /// (initiator), or give up.
+    pub(super) fn on_deadline(&mut self, now: Instant, config: &NegotiationConfig) -> Outcome {
+        let mut out = Vec::new();
+        let timeout = self.reply_timeout(config);
+        if let Some(reply) = self.reply.as_mut().filter(|r| r.deadline(timeout) <= now) {
+            match reply.on_deadline(now, config.max_resends) {
+                ReplyStep::GiveUp => {
+                    tracing::info!(role = ?self.role, "the peer stopped replying");
+                    return Outcome::End(EndReason::PeerUnresponsive);
+                }
+                ReplyStep::Resend => {
+                    tracing::info!(role = ?self.role, "no reply: sending again");
+                    match self.role {
+                        Role::Initiator => out.extend(self.local_again()),
+                        Role::Answerer => out.push(Action::Send(PeerMessage::Ready)),
+                    }
+                }
+            }
         }
-        match self.recovery.on_deadline(now, self.role, config) {
-            RecoveryStep::GiveUp => IceOutcome::GaveUp,
-            RecoveryStep::RestartIce => {
-                let mut out = Vec::new();
-                self.start_offer(true, &mut out);
-                IceOutcome::Continue(out)
+        let ice = self.recovery.deadline(self.role, self.offered, config);
+        if ice.is_some_and(|at| at <= now) {
+            match self.recovery.on_deadline(now, self.role, config) {
+                RecoveryStep::GiveUp => return Outcome::End(EndReason::IceFailed),
+                RecoveryStep::RestartIce => self.start_offer(true, &mut out),
+            }
+        }
+        Outcome::Continue(out)
+    }
+
+    /// What we sent and got no reply to yet, sent again now: the peer's socket
+    /// or ours was lost for a while, and frames in flight were lost with it.
+    pub(super) fn resend_unanswered(&mut self, now: Instant) -> Vec<Action> {
+        if self.reply.is_none() {
+            return Vec::new();
+        }
+        self.reply = Some(ReplyWait::new(now));
+        match self.role {
+            Role::Initiator if self.phase == SdpPhase::AwaitingAnswer => self.local_again(),
+            Role::Answerer if self.ready_sent => vec![Action::Send(PeerMessage::Ready)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// When a connection whose peer we cannot reach gives up: it was lost
+    /// for as long as an answerer would wait for a restart.
+    pub(super) fn unreachable_deadline(&self, config: &NegotiationConfig) -> Option<Instant> {
+        self.recovery
+            .lost_since()
+            .map(|at| at + config.answerer_patience())
+    }
+
+    fn reply_timeout(&self, config: &NegotiationConfig) -> std::time::Duration {
+        match self.role {
+            Role::Initiator => config.answer_timeout,
+            Role::Answerer => config.offer_timeout,
+        }
+    }
+
+    /// Both peers say `ready` once their media is live and a peer is there;
+    /// the answerer then waits for an offer.
+    fn maybe_send_ready(&mut self, now: Instant, out: &mut Vec<Action>) {
+        if self.present && self.local_media && !self.ready_sent {
+            self.ready_sent = true;
+            out.push(Action::Send(PeerMessage::Ready));
+            if self.role == Role::Answerer && self.last_offer.is_none() {
+                self.reply = Some(ReplyWait::new(now));
             }
         }
     }
 
-    /// Both peers say `ready` once their media is live and a peer is there.
-    fn maybe_send_ready(&mut self, out: &mut Vec<Action>) {
-        if self.present && self.local_media && !self.ready_sent {
-            self.ready_sent = true;
-            out.push(Action::Send(PeerMessage::Ready));
+    /// `ready` from the peer. Again, while we wait for its answer, means our
+    /// offer never reached it: send it again.
+    fn on_ready(&mut self, now: Instant, out: &mut Vec<Action>) {
+        if self.peer_ready && self.phase == SdpPhase::AwaitingAnswer {
+            out.extend(self.local_again());
+            return;
         }
+        self.peer_ready = true;
+        self.maybe_send_ready(now, out);
+        self.maybe_offer(out);
     }
 
     /// The tutorial's `everythingReady()` (docs/protocol.md): the initiator
@@ -274,7 +407,10 @@ impl PeerSession {
             // peer: as the impolite peer of "perfect negotiation", ignore it.
             tracing::warn!("offer received by the initiator ignored");
         } else if self.last_offer.as_ref() == Some(&sdp) {
-            tracing::debug!("duplicate offer ignored");
+            // Our answer was lost, or is on its way: send it again.
+            if self.phase == SdpPhase::Stable {
+                out.extend(self.local_again());
+            }
         } else if !self.local_media {
             // Answer with our tracks on, once they are (latest offer wins).
             self.pending_offer = Some(sdp);
@@ -287,6 +423,7 @@ impl PeerSession {
     /// A new offer in a stable session is an ICE restart or a renegotiation.
     fn apply_offer(&mut self, sdp: String, out: &mut Vec<Action>) {
         self.used_connection = true;
+        self.reply = None;
         self.last_offer = Some(sdp.clone());
         self.phase = SdpPhase::CreatingAnswer;
         self.creating += 1;
@@ -308,6 +445,7 @@ impl PeerSession {
         }
         self.phase = SdpPhase::Stable;
         self.remote_set = true;
+        self.reply = None;
         out.push(Action::SetRemoteDescription {
             kind: SdpKind::Answer,
             sdp,

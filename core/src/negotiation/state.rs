@@ -38,8 +38,12 @@ pub enum EndReason {
     RoomFull,
     /// Media could not be restored after the allowed ICE restarts.
     IceFailed,
-    /// The relay could not be reached again after the allowed retries.
+    /// The relay could not be reached again after the allowed retries, and
+    /// no media flowed to carry the call on without it.
     SignalingLost,
+    /// The other side stopped replying: an offer or answer never came,
+    /// even after ours was sent again.
+    PeerUnresponsive,
 }
 
 /// Why a call failed: something no retry can fix.

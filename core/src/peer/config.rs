@@ -11,7 +11,7 @@ use rtc::peer_connection::transport::{RTCDtlsRole, RTCIceServer};
 pub const DEFAULT_STUN_URL: &str = "stun:stun.l.google.com:19302";
 
 /// One STUN or TURN server (`stun:`, `turn:` URLs; TURN is UDP only in webrtc-rs 0.21).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct IceServer {
     /// `stun:host:port` or `turn:host:port?transport=udp`.
     pub urls: Vec<String>,
@@ -19,6 +19,17 @@ pub struct IceServer {
     pub username: String,
     /// TURN password; empty for STUN.
     pub credential: String,
+}
+
+impl std::fmt::Debug for IceServer {
+    // The credential is a secret: never in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IceServer")
+            .field("urls", &self.urls)
+            .field("username", &self.username)
+            .field("credential", &"<secret>")
+            .finish()
+    }
 }
 
 impl IceServer {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use videochat_core::negotiation::{
     Action, CallState, ConnectionState, Input, NegotiationConfig, Negotiator, Output, Role, SdpKind,
 };
-use videochat_protocol::{IceCandidate, PeerMessage, RelayEvent, RoomId};
+use videochat_protocol::{Grant, IceCandidate, PeerMessage, RelayEvent, RoomId};
 
 /// One transition: after `given`, feeding `when` yields exactly `then`.
 pub struct Case {
@@ -21,12 +21,62 @@ pub struct Case {
     pub state: CallState,
 }
 
-/// Runs every case; reports each failing transition by its label.
+/// The seed of every table's machine, so its call id is known.
+pub const SEED: u64 = 42;
+
+/// The limits of the tables: the defaults, with the signaling liveness and
+/// the reply deadlines far away, so each table sees only its own rules (the
+/// liveness and reply tables use [`check_all_with`] and their own config).
+pub fn table_config() -> NegotiationConfig {
+    let far = Duration::from_secs(3600);
+    NegotiationConfig {
+        ping_interval: far,
+        signaling_timeout: far,
+        answer_timeout: far,
+        offer_timeout: far,
+        ..NegotiationConfig::default()
+    }
+}
+
+/// A machine as the tables make it.
+pub fn machine_with(config: NegotiationConfig) -> Negotiator {
+    Negotiator::with_seed(room(), config, SEED)
+}
+
+/// The call id of a table's machine.
+pub fn call_id() -> String {
+    machine_with(table_config()).call_id().to_owned()
+}
+
+/// Our call id going out: the first thing a peer hears from us.
+pub fn send_call_id() -> Action {
+    Action::Send(PeerMessage::CallId { id: call_id() })
+}
+
+/// The peer's call id coming in.
+pub fn peer_call_id(id: &str) -> Input {
+    Input::Peer(PeerMessage::CallId { id: id.to_owned() })
+}
+
+/// Joining the room, with the relay's token for our slot if we have one.
+pub fn send_join(session: Option<&str>) -> Action {
+    Action::SendJoin {
+        room: room(),
+        session: session.map(str::to_owned),
+    }
+}
+
+/// Runs every case with [`table_config`]; reports each failing transition by its label.
 pub fn check_all(cases: Vec<Case>) {
+    check_all_with(table_config(), cases)
+}
+
+/// Runs every case on a machine with `config`.
+pub fn check_all_with(config: NegotiationConfig, cases: Vec<Case>) {
     let mut failures = Vec::new();
     for case in cases {
         let start = Instant::now();
-        let mut machine = Negotiator::new(room(), NegotiationConfig::default());
+        let mut machine = machine_with(config.clone());
         for (ms, input) in case.given {
             machine.handle(input, start + Duration::from_millis(ms));
         }
@@ -84,16 +134,32 @@ pub fn relay(event: fn(String) -> RelayEvent) -> Input {
     Input::Relay(event(room().to_string()))
 }
 
+/// The relay's token for our slot in the tables.
+pub const SESSION: &str = "5e5510115e5510115e5510115e551011";
+
+fn grant() -> Grant {
+    Grant {
+        session: Some(SESSION.to_owned()),
+        ..Grant::default()
+    }
+}
+
 pub fn created() -> Input {
     relay(|room| RelayEvent::Created {
         room,
-        grant: Default::default(),
+        grant: grant(),
     })
 }
 pub fn joined() -> Input {
     relay(|room| RelayEvent::Joined {
         room,
-        grant: Default::default(),
+        grant: grant(),
+    })
+}
+pub fn resumed() -> Input {
+    relay(|room| RelayEvent::Resumed {
+        room,
+        grant: grant(),
     })
 }
 pub fn peer_joined() -> Input {
@@ -176,13 +242,17 @@ pub fn state(state: CallState) -> Action {
     Action::StateChanged(state)
 }
 
-/// Initiator with media, a peer, the peer's ready: the offer was asked for.
+/// The call id of the tables' peer.
+pub const PEER_CALL_ID: &str = "0123456789abcdef0123456789abcdef";
+
+/// Initiator with media, a peer, the peer's call id and ready: the offer was asked for.
 pub fn initiator_creating_offer() -> Vec<Input> {
     vec![
         Input::SignalingConnected,
         created(),
         Input::LocalMediaLive,
         peer_joined(),
+        peer_call_id(PEER_CALL_ID),
         peer(PeerMessage::Ready),
     ]
 }
@@ -210,6 +280,7 @@ pub fn answerer_ready() -> Vec<Input> {
 pub fn answerer_connected() -> Vec<Input> {
     let mut inputs = answerer_ready();
     inputs.extend([
+        peer_call_id(PEER_CALL_ID),
         peer(offer(1)),
         local_answer(1),
         pc_state(ConnectionState::Connected),
@@ -220,7 +291,7 @@ pub fn answerer_connected() -> Vec<Input> {
 /// The role a machine has after `inputs` (for role re-assignment checks).
 pub fn role_after(inputs: Vec<Input>) -> Option<Role> {
     let start = Instant::now();
-    let mut machine = Negotiator::new(room(), NegotiationConfig::default());
+    let mut machine = machine_with(table_config());
     for input in inputs {
         machine.handle(input, start);
     }

@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 
 use super::next_deadline;
 use videochat_core::negotiation::{
-    Action, CallState, ConnectionState, Input, NegotiationConfig, Negotiator, Output, PcOperation,
-    SdpKind,
+    Action, CallState, ConnectionState, Input, Negotiator, Output, PcOperation, SdpKind,
 };
 use videochat_protocol::{ClientFrame, ClientRequest, IceCandidate, Incoming, RelayEvent, RoomId};
 
@@ -69,8 +68,13 @@ impl World {
     pub fn new(choices: Vec<u32>) -> Self {
         let now = Instant::now();
         let room = RoomId::parse("sim").expect("a valid room name");
-        let peer = |name| SimPeer {
-            machine: Negotiator::new(room.clone(), NegotiationConfig::default()),
+        let peer = |name: &'static str| SimPeer {
+            // Each peer its own call id.
+            machine: Negotiator::with_seed(
+                room.clone(),
+                super::table_config(),
+                name.bytes().map(u64::from).sum(),
+            ),
             name,
             pc: SimPc::default(),
             generation: 0,
@@ -243,7 +247,7 @@ impl World {
             let failed = |op| (generation, Input::OperationFailed(op));
             match action {
                 Action::ConnectSignaling => peer.events.push((None, Input::SignalingConnected)),
-                Action::SendJoin(room) => {
+                Action::SendJoin { room, .. } => {
                     let join = ClientRequest::Join {
                         room: room.to_string(),
                         resume: false,
@@ -253,6 +257,9 @@ impl World {
                         .push_back(serde_json::to_string(&join).expect("join serializes"));
                 }
                 Action::Send(message) => peer.up.push_back(message.to_json()),
+                // The fake relay is always alive and hands out no ICE servers.
+                Action::PingSignaling => peer.events.push((None, Input::SignalingAlive)),
+                Action::DisconnectSignaling | Action::UseIceServers(_) => {}
                 Action::CreateOffer { .. } => peer.describe(SdpKind::Offer),
                 Action::CreateAnswer if matches!(peer.pc.remote, Some((SdpKind::Offer, _))) => {
                     peer.describe(SdpKind::Answer);

@@ -38,6 +38,7 @@ public enum StatusText {
         case .roomFull: return "This room is full: two people are already in it."
         case .iceFailed: return "The connection to the other person was lost (network changed or blocked)."
         case .signalingLost: return "No network: the relay could not be reached."
+        case .peerUnresponsive: return "The other person's app stopped responding."
         }
     }
 

@@ -3,7 +3,7 @@ import XCTest
 @testable import VideoChatKit
 
 final class StatusTextTests: XCTestCase {
-    private let endReasons: [EndReason] = [.hungUp, .peerLeft, .roomFull, .iceFailed, .signalingLost]
+    private let endReasons: [EndReason] = [.hungUp, .peerLeft, .roomFull, .iceFailed, .signalingLost, .peerUnresponsive]
     private let failures: [CallFailure] = [.badRoom, .malformedMessage(kind: "offer"), .incompatiblePeer, .internal]
 
     func testEachStateTheIssueNamesIsSaidInWords() {

@@ -77,6 +77,7 @@ data class CallScreen(
             EndReason.ROOM_FULL -> "This room is full: two people are already in it."
             EndReason.ICE_FAILED -> "The connection to the other person was lost (network changed or blocked)."
             EndReason.SIGNALING_LOST -> "No network: the relay could not be reached."
+            EndReason.PEER_UNRESPONSIVE -> "The other person's app stopped responding."
         }
 
         /** What broke, said to the person (the developer detail goes to the log). */
