@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::limits::Limits;
+use crate::turn::{Turn, TurnSecret};
 
 /// Usage text for `--help`.
 pub const USAGE: &str = "\
@@ -21,6 +22,14 @@ OPTIONS:
   --max-connections N           most simultaneous WebSocket connections (default 10000)
   --rate-burst N                frames a client may send in a burst (default 200)
   --rate-per-second N           frames a client may send per second, sustained (default 50)
+  --resume-grace-ms N           keep the slot of a client that asked to resume this long after
+                                its socket is gone (default 20000)
+  --turn-url URL                a turn: or turns: URL handed to every member with a short-lived
+                                credential (repeat for several URLs of one TURN deployment)
+  --turn-secret S               the secret shared with the TURN server (coturn's
+                                static-auth-secret); visible in `ps`, prefer --turn-secret-file
+  --turn-secret-file PATH       read the secret from this file (surrounding whitespace ignored)
+  --turn-ttl-s N                how long a TURN credential stays valid (default 86400)
   -h, --help                    print this help
 ";
 
@@ -37,6 +46,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub tls: Option<TlsFiles>,
     pub limits: Limits,
+    /// TURN servers to hand out with short-lived credentials.
+    pub turn: Option<Turn>,
 }
 
 impl Default for Config {
@@ -45,6 +56,7 @@ impl Default for Config {
             listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
             tls: None,
             limits: Limits::default(),
+            turn: None,
         }
     }
 }
@@ -52,7 +64,8 @@ impl Default for Config {
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Run(Config),
+    /// Boxed: a configuration is large, and `Help` carries nothing.
+    Run(Box<Config>),
     Help,
 }
 
@@ -69,6 +82,19 @@ pub enum ArgsError {
     HalfTls,
     #[error("the heartbeat timeout must be longer than the interval")]
     HeartbeatTimeoutTooShort,
+    #[error("--turn-url is a turn: or turns: URL, not {0:?}")]
+    BadTurnUrl(String),
+    #[error("--turn-url needs a secret: --turn-secret or --turn-secret-file")]
+    TurnUrlWithoutSecret,
+    #[error("--turn-secret, --turn-secret-file and --turn-ttl-s need --turn-url")]
+    TurnWithoutUrl,
+    #[error("give the TURN secret once: --turn-secret or --turn-secret-file")]
+    TwoTurnSecrets,
+    // Never the secret itself in an error: it is printed.
+    #[error("the TURN secret is empty")]
+    EmptyTurnSecret,
+    #[error("cannot read the TURN secret from {path}: {reason}")]
+    TurnSecretFile { path: String, reason: String },
 }
 
 impl Command {
@@ -76,6 +102,7 @@ impl Command {
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, ArgsError> {
         let mut config = Config::default();
         let (mut cert, mut key) = (None, None);
+        let mut turn = TurnArgs::default();
         let mut args = args.into_iter();
         while let Some(option) = args.next() {
             // Accept both `--opt value` and `--opt=value`.
@@ -107,6 +134,22 @@ impl Command {
                 }
                 "--rate-burst" => limits.rate_burst = small(&name, &value)?,
                 "--rate-per-second" => limits.rate_per_second = small(&name, &value)?,
+                "--resume-grace-ms" => {
+                    limits.resume_grace = Duration::from_millis(positive(&name, &value)?)
+                }
+                "--turn-url" => turn.urls.push(value),
+                "--turn-secret" | "--turn-secret-file" => {
+                    if turn.secret.is_some() {
+                        return Err(ArgsError::TwoTurnSecrets);
+                    }
+                    let from_file = name == "--turn-secret-file";
+                    turn.secret = Some(if from_file {
+                        read_secret(&value)?
+                    } else {
+                        value
+                    });
+                }
+                "--turn-ttl-s" => turn.ttl = Some(Duration::from_secs(positive(&name, &value)?)),
                 _ => return Err(ArgsError::UnknownOption(name)),
             }
         }
@@ -118,8 +161,58 @@ impl Command {
         if config.limits.heartbeat_timeout <= config.limits.heartbeat_interval {
             return Err(ArgsError::HeartbeatTimeoutTooShort);
         }
-        Ok(Command::Run(config))
+        config.turn = turn.into_turn()?;
+        Ok(Command::Run(Box::new(config)))
     }
+}
+
+/// The TURN options as given, checked together once all are read.
+#[derive(Default)]
+struct TurnArgs {
+    urls: Vec<String>,
+    secret: Option<String>,
+    ttl: Option<Duration>,
+}
+
+impl TurnArgs {
+    fn into_turn(self) -> Result<Option<Turn>, ArgsError> {
+        if self.urls.is_empty() {
+            return match (self.secret, self.ttl) {
+                (None, None) => Ok(None),
+                _ => Err(ArgsError::TurnWithoutUrl),
+            };
+        }
+        if let Some(url) = self.urls.iter().find(|url| !is_turn_url(url)) {
+            return Err(ArgsError::BadTurnUrl(url.clone()));
+        }
+        let secret = self.secret.ok_or(ArgsError::TurnUrlWithoutSecret)?;
+        if secret.is_empty() {
+            return Err(ArgsError::EmptyTurnSecret);
+        }
+        Ok(Some(Turn {
+            urls: self.urls,
+            secret: TurnSecret::new(secret),
+            ttl: self.ttl.unwrap_or(Turn::DEFAULT_TTL),
+        }))
+    }
+}
+
+fn is_turn_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("turn:")
+        .or_else(|| url.strip_prefix("turns:"));
+    rest.is_some_and(|host| !host.is_empty())
+}
+
+/// The secret in `path`, without the surrounding whitespace (a trailing
+/// newline, most often).
+fn read_secret(path: &str) -> Result<String, ArgsError> {
+    std::fs::read_to_string(path)
+        .map(|text| text.trim().to_owned())
+        .map_err(|error| ArgsError::TurnSecretFile {
+            path: path.to_owned(),
+            reason: error.to_string(),
+        })
 }
 
 fn is_known(name: &str) -> bool {
@@ -132,6 +225,11 @@ fn is_known(name: &str) -> bool {
         "--max-connections",
         "--rate-burst",
         "--rate-per-second",
+        "--resume-grace-ms",
+        "--turn-url",
+        "--turn-secret",
+        "--turn-secret-file",
+        "--turn-ttl-s",
     ]
     .contains(&name)
 }
@@ -161,82 +259,4 @@ fn small(option: &str, value: &str) -> Result<u32, ArgsError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(args: &[&str]) -> Result<Command, ArgsError> {
-        Command::parse(args.iter().map(|s| s.to_string()))
-    }
-
-    #[test]
-    fn no_arguments_listen_on_port_8080_without_tls() {
-        assert_eq!(parse(&[]), Ok(Command::Run(Config::default())));
-    }
-
-    #[test]
-    fn every_option_is_read_in_both_spellings() {
-        let Ok(Command::Run(config)) = parse(&[
-            "--listen=127.0.0.1:0",
-            "--tls-cert",
-            "c.pem",
-            "--tls-key=k.pem",
-            "--heartbeat-interval-ms",
-            "200",
-            "--heartbeat-timeout-ms=600",
-            "--max-connections",
-            "5",
-            "--rate-burst=7",
-            "--rate-per-second",
-            "3",
-        ]) else {
-            panic!("valid command line refused");
-        };
-        assert_eq!(
-            config.listen,
-            "127.0.0.1:0".parse().expect("literal address")
-        );
-        let tls = config.tls.expect("tls configured");
-        assert_eq!(
-            (tls.cert.to_str(), tls.key.to_str()),
-            (Some("c.pem"), Some("k.pem"))
-        );
-        assert_eq!(config.limits.heartbeat_interval, Duration::from_millis(200));
-        assert_eq!(config.limits.heartbeat_timeout, Duration::from_millis(600));
-        assert_eq!(config.limits.max_connections, 5);
-        assert_eq!(
-            (config.limits.rate_burst, config.limits.rate_per_second),
-            (7, 3)
-        );
-    }
-
-    #[test]
-    fn bad_command_lines_are_refused_with_a_reason() {
-        assert_eq!(
-            parse(&["--bogus", "1"]),
-            Err(ArgsError::UnknownOption("--bogus".into()))
-        );
-        assert_eq!(
-            parse(&["--listen"]),
-            Err(ArgsError::MissingValue("--listen".into()))
-        );
-        assert!(matches!(
-            parse(&["--listen", "nowhere"]),
-            Err(ArgsError::InvalidValue { .. })
-        ));
-        assert_eq!(parse(&["--tls-cert", "c.pem"]), Err(ArgsError::HalfTls));
-        assert_eq!(
-            parse(&[
-                "--heartbeat-interval-ms",
-                "500",
-                "--heartbeat-timeout-ms",
-                "500"
-            ]),
-            Err(ArgsError::HeartbeatTimeoutTooShort)
-        );
-        assert!(matches!(
-            parse(&["--max-connections", "0"]),
-            Err(ArgsError::InvalidValue { .. })
-        ));
-        assert_eq!(parse(&["--help"]), Ok(Command::Help));
-    }
-}
+mod tests;

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use videochat_protocol::{ClientFrame, ErrorCode, RoomId};
 
-use crate::hub::{ConnectionHandle, Hub, Joined};
+use crate::hub::{ConnectionHandle, Hub, JoinAs, Joined, Kick};
 use crate::limits::Limits;
 use crate::rate_limit::{RateLimiter, Verdict};
 
@@ -30,6 +30,9 @@ pub enum End {
     HeartbeatLost,
     /// The client's outgoing queue overflowed: it does not read.
     Kicked,
+    /// Another connection resumed this one's slot with its session token
+    /// (closed with 4000).
+    Replaced,
     /// The transport failed or the client broke the WebSocket protocol.
     Broken,
 }
@@ -43,6 +46,9 @@ impl End {
     }
 }
 
+/// The close code for a connection whose slot another one resumed.
+pub const REPLACED: u16 = 4000;
+
 /// What a connection remembers between frames.
 struct Session {
     room: Option<RoomId>,
@@ -50,8 +56,8 @@ struct Session {
 }
 
 /// Serves one client until the connection ends, then takes it out of its
-/// room (its peer is told `peer-left`) and says goodbye when there is a
-/// reason to give.
+/// room (its peer is told `peer-left`, or `peer-away` if it may resume) and
+/// says goodbye when there is a reason to give.
 pub async fn serve<Tx, Rx>(sink: &mut Tx, stream: &mut Rx, hub: &Hub, limits: &Limits) -> End
 where
     Tx: Sink<Message, Error = WsError> + Unpin,
@@ -75,22 +81,38 @@ where
         end = read_loop(stream, hub, &me, &mut session, &last_seen_ms, started) => end,
         end = write_loop(sink, &mut queue, limits.heartbeat_interval) => end,
         () = watchdog(&last_seen_ms, started, limits.heartbeat_timeout) => End::HeartbeatLost,
-        () = me.kicked() => End::Kicked,
+        kick = me.kicked() => match kick {
+            Kick::NotReading => End::Kicked,
+            Kick::Replaced => End::Replaced,
+        },
     };
     if let Some(room) = session.room.take() {
-        hub.leave(&me, &room);
+        hub.disconnected(&me, &room);
     }
     tracing::info!(conn = me.id(), reason = ?end, "connection ended");
 
     let farewell = match end {
-        End::TooLarge => Some((ErrorCode::TooLarge, CloseCode::Size, "frame too large")),
-        End::RateLimited => Some((ErrorCode::RateLimited, CloseCode::Policy, "too many frames")),
+        End::TooLarge => Some((
+            Some(ErrorCode::TooLarge),
+            CloseCode::Size,
+            "frame too large",
+        )),
+        End::RateLimited => Some((
+            Some(ErrorCode::RateLimited),
+            CloseCode::Policy,
+            "too many frames",
+        )),
+        // Tells a client still reading that it must not resume: the slot
+        // is held by its newer connection.
+        End::Replaced => Some((None, CloseCode::from(REPLACED), "resumed elsewhere")),
         _ => None,
     };
     let goodbye = async {
         if let Some((code, close, reason)) = farewell {
-            let error = error_frame(code, reason);
-            sink.feed(Message::Text(error.into())).await?;
+            if let Some(code) = code {
+                let error = error_frame(code, reason);
+                sink.feed(Message::Text(error.into())).await?;
+            }
             let frame = CloseFrame {
                 code: close,
                 reason: reason.into(),
@@ -165,7 +187,11 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
         Err(error) => return me.send_error(ErrorCode::BadJson, &error.to_string()),
     };
     match frame {
-        ClientFrame::Join { room, .. } => {
+        ClientFrame::Join {
+            room,
+            resume,
+            session: token,
+        } => {
             if session.room.is_some() {
                 return me.send_error(
                     ErrorCode::AlreadyJoined,
@@ -178,7 +204,12 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
                     "a room name is 1 to 64 characters of A-Z a-z 0-9 _ -",
                 );
             };
-            let joined = hub.join(me, &room);
+            let how = match token {
+                Some(token) => JoinAs::Resume(token),
+                None if resume => JoinAs::Resumable,
+                None => JoinAs::Fresh,
+            };
+            let joined = hub.join(me, &room, how);
             tracing::info!(conn = me.id(), outcome = ?joined, "join");
             tracing::debug!(conn = me.id(), %room, "join room");
             if joined != Joined::Full {

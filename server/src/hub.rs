@@ -4,53 +4,38 @@
 //! queue, made while holding the rooms lock, so events and relayed frames
 //! reach each client in the order the relay decided them (a `peer-joined`
 //! always precedes the newcomer's first frame). A receiver whose queue is
-//! full is not reading: it is kicked and taken out of its room at once.
+//! full is not reading: it is kicked and loses its socket at once.
+//!
+//! A member that asked to resume and loses its socket is away: what is sent
+//! to it is kept (bounded) instead, until it resumes or its grace expires.
+//! One task ([`Hub::expire_away_members`]) frees the slots whose grace ended.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Instant, SystemTime};
 
 use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use videochat_protocol::{ErrorCode, Grant, RelayEvent, RoomId};
+use videochat_protocol::{Grant, RelayEvent, RoomId, random_token};
 
-use crate::rooms::{ConnId, JoinOutcome, Rooms};
+pub use crate::handle::{ConnectionHandle, Kick};
+use crate::kept::{Kept, KeptFrames, Notice};
+use crate::limits::Limits;
+use crate::rooms::{AwayRules, ConnId, JoinOutcome, Lost, Resumed, Rooms, Target};
+use crate::turn::Turn;
 
-/// How to reach one connection: its outgoing queue and its kill switch.
-#[derive(Debug, Clone)]
-pub struct ConnectionHandle {
-    id: ConnId,
-    tx: mpsc::Sender<Message>,
-    kick: Arc<Notify>,
-}
+type HubRooms = Rooms<ConnectionHandle, Utf8Bytes>;
 
-impl ConnectionHandle {
-    /// This connection's id (for logs).
-    pub fn id(&self) -> ConnId {
-        self.id
-    }
-
-    /// Resolves once someone decided this connection must go.
-    pub async fn kicked(&self) {
-        self.kick.notified().await;
-    }
-
-    /// Queues `message`, or kicks this connection if its queue is full.
-    fn send_or_kick(&self, message: Message) -> bool {
-        let sent = self.tx.try_send(message).is_ok();
-        if !sent {
-            tracing::info!(conn = self.id, "outgoing queue full: disconnecting");
-            self.kick.notify_one();
-        }
-        sent
-    }
-
-    /// Queues an error frame for this connection.
-    pub fn send_error(&self, code: ErrorCode, message: &str) {
-        self.send_or_kick(event(RelayEvent::Error {
-            code,
-            message: message.to_owned(),
-        }));
-    }
+/// How a connection asks to join.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JoinAs {
+    /// As the tutorial's clients: losing the socket frees the slot.
+    Fresh,
+    /// With a session token, to resume the slot after losing the socket.
+    Resumable,
+    /// Taking back the slot of this token (a fresh resumable join if the
+    /// relay does not know it).
+    Resume(String),
 }
 
 /// What `join` did, for logs.
@@ -60,6 +45,8 @@ pub enum Joined {
     Created,
     /// Second member: answerer.
     Joined,
+    /// Took its slot back with its token.
+    Resumed,
     /// Refused: two already there.
     Full,
 }
@@ -67,10 +54,13 @@ pub enum Joined {
 /// All rooms and the count of live connections.
 #[derive(Debug)]
 pub struct Hub {
-    rooms: Mutex<Rooms<ConnectionHandle>>,
+    rooms: Mutex<HubRooms>,
     next_id: AtomicU64,
     live: AtomicUsize,
     max_connections: usize,
+    turn: Option<Turn>,
+    /// Wakes the grace timer when a member goes away.
+    went_away: Notify,
 }
 
 /// A place among the live connections; dropping it frees the place.
@@ -85,14 +75,27 @@ impl Drop for Admission {
     }
 }
 
+/// Something for one member: a room event or a relayed frame.
+#[derive(Debug, Clone)]
+enum Outgoing {
+    Notice(Notice),
+    Frame(Utf8Bytes),
+}
+
 impl Hub {
-    /// An empty hub admitting at most `max_connections` at once.
-    pub fn new(max_connections: usize) -> Arc<Hub> {
+    /// An empty hub within `limits`, handing out `turn` credentials if given.
+    pub fn new(limits: &Limits, turn: Option<Turn>) -> Arc<Hub> {
         Arc::new(Hub {
-            rooms: Mutex::default(),
+            rooms: Mutex::new(Rooms::new(AwayRules {
+                grace: limits.resume_grace,
+                kept_frames: limits.kept_frames,
+                kept_bytes: limits.kept_bytes,
+            })),
             next_id: AtomicU64::new(1),
             live: AtomicUsize::new(0),
-            max_connections,
+            max_connections: limits.max_connections,
+            turn,
+            went_away: Notify::new(),
         })
     }
 
@@ -110,66 +113,155 @@ impl Hub {
     pub fn connect(&self, queue_frames: usize) -> (ConnectionHandle, mpsc::Receiver<Message>) {
         let (tx, rx) = mpsc::channel(queue_frames.max(1));
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let kick = Arc::new(Notify::new());
-        (ConnectionHandle { id, tx, kick }, rx)
+        (ConnectionHandle::new(id, tx), rx)
     }
 
-    /// Puts `me` into `room` and tells everyone concerned.
-    pub fn join(&self, me: &ConnectionHandle, room: &RoomId) -> Joined {
+    /// Puts `me` into `room` (or back into its slot) and tells everyone
+    /// concerned.
+    pub fn join(&self, me: &ConnectionHandle, room: &RoomId, how: JoinAs) -> Joined {
         let mut rooms = self.lock();
-        let initiator = match rooms.join(room, me.id, me.clone()) {
-            JoinOutcome::Created => {
-                deliver_or_drop(&mut rooms, room, me, created(room));
-                return Joined::Created;
-            }
-            JoinOutcome::Full => {
-                me.send_or_kick(event(RelayEvent::Full {
-                    room: room.to_string(),
-                }));
-                return Joined::Full;
-            }
-            JoinOutcome::Joined { initiator } => initiator.clone(),
+        let session = match how {
+            JoinAs::Fresh => None,
+            JoinAs::Resumable => Some(random_token()),
+            JoinAs::Resume(token) => match rooms.resume(room, &token, me.id(), me.clone()) {
+                Some(resumed) => {
+                    self.resumed(&mut rooms, room, me, token, resumed);
+                    return Joined::Resumed;
+                }
+                // Expired, another room's, or from before a restart: start
+                // afresh, resumable under a new token.
+                None => Some(random_token()),
+            },
         };
-        let peer_joined = event(RelayEvent::PeerJoined {
-            room: room.to_string(),
-        });
-        if initiator.send_or_kick(peer_joined) {
-            deliver_or_drop(
-                &mut rooms,
-                room,
-                me,
-                event(RelayEvent::Joined {
-                    room: room.to_string(),
-                    grant: Grant::default(),
-                }),
-            );
-            Joined::Joined
-        } else {
-            // The one waiting is not reading: it goes, and `me` never saw it.
-            rooms.leave(room, initiator.id);
-            deliver_or_drop(&mut rooms, room, me, created(room));
-            Joined::Created
+        let grant = self.grant(session.clone());
+        let room_name = room.to_string();
+        match rooms.join(room, me.id(), me.clone(), session) {
+            JoinOutcome::Full => {
+                me.send_event(RelayEvent::Full { room: room_name });
+                Joined::Full
+            }
+            JoinOutcome::Created => {
+                me.send_event(RelayEvent::Created {
+                    room: room_name,
+                    grant,
+                });
+                Joined::Created
+            }
+            JoinOutcome::Joined { initiator, away } => {
+                me.send_event(RelayEvent::Joined {
+                    room: room_name,
+                    grant,
+                });
+                // Should the initiator turn out not to read, `me` hears
+                // `peer-left` right after `joined` and initiates.
+                self.send_to(&mut rooms, room, initiator, Notice::PeerJoined);
+                if away {
+                    self.send_to(&mut rooms, room, me.id(), Notice::PeerAway);
+                }
+                Joined::Joined
+            }
         }
     }
 
-    /// Forwards `text` verbatim to the other member of `room`, if any; a
-    /// frame sent while alone is dropped.
+    /// `me` got its slot back: it hears `resumed` and what was kept for it;
+    /// the peer that was told `peer-away` hears `peer-back`.
+    fn resumed(
+        &self,
+        rooms: &mut HubRooms,
+        room: &RoomId,
+        me: &ConnectionHandle,
+        token: String,
+        resumed: Resumed<ConnectionHandle, Utf8Bytes>,
+    ) {
+        if let Some(old) = resumed.replaced {
+            tracing::info!(
+                conn = old.id(),
+                by = me.id(),
+                "slot resumed by another connection"
+            );
+            old.replace();
+        }
+        if resumed.dropped > 0 {
+            tracing::info!(
+                conn = me.id(),
+                dropped = resumed.dropped,
+                "resumed; frames were dropped while away"
+            );
+        }
+        me.send_event(RelayEvent::Resumed {
+            room: room.to_string(),
+            grant: self.grant(Some(token)),
+        });
+        // At most the kept bounds plus four events: a new queue holds them.
+        for item in resumed.kept {
+            let out = match item {
+                Kept::Notice(notice) => Outgoing::Notice(notice),
+                Kept::Frame(text) => Outgoing::Frame(text),
+            };
+            me.send_or_kick(out.message(room));
+        }
+        if let Some(peer) = resumed.owed_back {
+            self.send_to(rooms, room, peer, Notice::PeerBack);
+        }
+    }
+
+    /// Forwards `text` verbatim to the other member of `room`, if any (kept
+    /// for it if it is away); a frame sent while alone is dropped.
     pub fn relay(&self, me: &ConnectionHandle, room: &RoomId, text: Utf8Bytes) {
         let mut rooms = self.lock();
-        if let Some(other) = rooms.peer(room, me.id).cloned() {
-            deliver_or_drop(&mut rooms, room, &other, Message::Text(text));
+        if let Some(peer) = rooms.peer(room, me.id()) {
+            self.send_to(&mut rooms, room, peer, Outgoing::Frame(text));
         }
     }
 
-    /// Takes `me` out of `room`; the one who stays is told `peer-left`.
+    /// `me` leaves `room` on purpose (`bye`); the one who stays is told
+    /// `peer-left`.
     pub fn leave(&self, me: &ConnectionHandle, room: &RoomId) {
         let mut rooms = self.lock();
-        if let Some(Some(stayer)) = rooms.leave(room, me.id) {
-            stayer.send_or_kick(peer_left(room));
+        if let Some(Some(stayer)) = rooms.leave(room, me.id()) {
+            self.send_to(&mut rooms, room, stayer, Notice::PeerLeft);
         }
     }
 
-    /// How many rooms have someone in them.
+    /// `me`'s socket is gone: it is away if it may resume, else it leaves.
+    pub fn disconnected(&self, me: &ConnectionHandle, room: &RoomId) {
+        let mut rooms = self.lock();
+        self.lose(&mut rooms, room, me.id());
+    }
+
+    /// Frees the slots of away members whose grace ended by `now`; the
+    /// members who stay are told `peer-left`.
+    pub fn expire_due(&self, now: Instant) {
+        let mut rooms = self.lock();
+        for expired in rooms.expire(now) {
+            tracing::info!(dropped = expired.dropped, "an away member's grace expired");
+            if let Some(stayer) = expired.stayer {
+                self.send_to(&mut rooms, &expired.room, stayer, Notice::PeerLeft);
+            }
+        }
+    }
+
+    /// The grace timer: runs for the life of the relay, waking at the next
+    /// deadline or when a member goes away.
+    pub async fn expire_away_members(self: Arc<Self>) {
+        loop {
+            let next = self.lock().next_deadline();
+            let deadline = async {
+                match next {
+                    Some(at) => tokio::time::sleep_until(at.into()).await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = deadline => {}
+                // A permit stored since `next` was read wakes this at once.
+                () = self.went_away.notified() => {}
+            }
+            self.expire_due(Instant::now());
+        }
+    }
+
+    /// How many rooms have someone in them (live or away).
     pub fn room_count(&self) -> usize {
         self.lock().len()
     }
@@ -179,96 +271,96 @@ impl Hub {
         self.live.load(Ordering::Acquire)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Rooms<ConnectionHandle>> {
+    /// Queues `out` for member `to` of `room`, or keeps it if `to` is away.
+    /// A live member whose queue is full is not reading: it loses its socket
+    /// (and, if it may resume, keeps `out`).
+    fn send_to(&self, rooms: &mut HubRooms, room: &RoomId, to: ConnId, out: impl Into<Outgoing>) {
+        let out = out.into();
+        let handle = match rooms.target(room, to) {
+            None => return,
+            Some(Target::Away(kept)) => return keep(kept, out, to),
+            Some(Target::Live(handle)) => handle.clone(),
+        };
+        if handle.send_or_kick(out.message(room)) {
+            return;
+        }
+        self.lose(rooms, room, to);
+        if let Some(Target::Away(kept)) = rooms.target(room, to) {
+            keep(kept, out, to);
+        }
+    }
+
+    /// `conn` lost its socket; its peer is told what that means. Recursion
+    /// through `send_to` ends: each call takes one live slot out of two.
+    fn lose(&self, rooms: &mut HubRooms, room: &RoomId, conn: ConnId) {
+        match rooms.lose(room, conn, Instant::now()) {
+            Lost::Nothing => {}
+            Lost::Left { stayer } => {
+                if let Some(stayer) = stayer {
+                    self.send_to(rooms, room, stayer, Notice::PeerLeft);
+                }
+            }
+            Lost::Away { peer } => {
+                tracing::info!(conn, "away: slot kept for the grace period");
+                self.went_away.notify_one();
+                if let Some(peer) = peer {
+                    self.send_to(rooms, room, peer, Notice::PeerAway);
+                }
+            }
+        }
+    }
+
+    /// What `created`, `joined` or `resumed` carry besides the room.
+    fn grant(&self, session: Option<String>) -> Grant {
+        let now = SystemTime::now();
+        Grant {
+            session,
+            ice_servers: self.turn.iter().map(|turn| turn.ice_server(now)).collect(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, HubRooms> {
         // The registry holds no invariant a panic could break halfway.
         self.rooms.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-/// Queues `message` for `to`, a member of `room`; if `to` is not reading it
-/// is kicked and removed, and the member who stays is told `peer-left`.
-fn deliver_or_drop(
-    rooms: &mut Rooms<ConnectionHandle>,
-    room: &RoomId,
-    to: &ConnectionHandle,
-    message: Message,
-) {
-    if to.send_or_kick(message) {
-        return;
-    }
-    if let Some(Some(stayer)) = rooms.leave(room, to.id) {
-        stayer.send_or_kick(peer_left(room));
+impl From<Notice> for Outgoing {
+    fn from(notice: Notice) -> Self {
+        Outgoing::Notice(notice)
     }
 }
 
-fn event(event: RelayEvent) -> Message {
-    Message::Text(event.to_json().into())
+impl Outgoing {
+    fn message(&self, room: &RoomId) -> Message {
+        let room = room.to_string();
+        let event = match self {
+            Outgoing::Frame(text) => return Message::Text(text.clone()),
+            Outgoing::Notice(Notice::PeerJoined) => RelayEvent::PeerJoined { room },
+            Outgoing::Notice(Notice::PeerLeft) => RelayEvent::PeerLeft { room },
+            Outgoing::Notice(Notice::PeerAway) => RelayEvent::PeerAway { room },
+            Outgoing::Notice(Notice::PeerBack) => RelayEvent::PeerBack { room },
+        };
+        Message::Text(event.to_json().into())
+    }
 }
 
-fn created(room: &RoomId) -> Message {
-    event(RelayEvent::Created {
-        room: room.to_string(),
-        grant: Grant::default(),
-    })
-}
-
-fn peer_left(room: &RoomId) -> Message {
-    event(RelayEvent::PeerLeft {
-        room: room.to_string(),
-    })
+/// Keeps `out` for away member `conn`; the first frame that does not fit is
+/// logged, the rest only counted.
+fn keep(kept: &mut KeptFrames<Utf8Bytes>, out: Outgoing, conn: ConnId) {
+    match out {
+        Outgoing::Notice(notice) => kept.push_notice(notice),
+        Outgoing::Frame(text) => {
+            let bytes = text.len();
+            if !kept.push_frame(text, bytes) && kept.dropped() == 1 {
+                tracing::info!(
+                    conn,
+                    "frames kept for an away member are at their bound: dropping"
+                );
+            }
+        }
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn room() -> RoomId {
-        RoomId::parse("room-1").expect("valid room name")
-    }
-
-    fn next_text(rx: &mut mpsc::Receiver<Message>) -> String {
-        match rx.try_recv() {
-            Ok(Message::Text(text)) => text.to_string(),
-            other => panic!("expected a text frame, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn peer_joined_is_queued_before_the_newcomers_first_frame() {
-        let hub = Hub::new(10);
-        let (a, mut a_rx) = hub.connect(8);
-        let (b, _b_rx) = hub.connect(8);
-        assert_eq!(hub.join(&a, &room()), Joined::Created);
-        assert_eq!(hub.join(&b, &room()), Joined::Joined);
-        hub.relay(&b, &room(), "\"ready\"".into());
-        assert!(next_text(&mut a_rx).contains("created"));
-        assert!(next_text(&mut a_rx).contains("peer-joined"));
-        assert_eq!(next_text(&mut a_rx), "\"ready\"");
-    }
-
-    #[test]
-    fn a_peer_with_a_full_queue_is_dropped_and_the_sender_told_peer_left() {
-        let hub = Hub::new(10);
-        let (slow, _slow_rx) = hub.connect(2);
-        let (fast, mut fast_rx) = hub.connect(8);
-        hub.join(&slow, &room());
-        hub.join(&fast, &room());
-        // The slow queue holds `created` and `peer-joined`; the next frame overflows it.
-        hub.relay(&fast, &room(), "1".into());
-        assert!(next_text(&mut fast_rx).contains("\"joined\""));
-        assert!(next_text(&mut fast_rx).contains("peer-left"));
-        hub.relay(&fast, &room(), "2".into());
-        assert!(fast_rx.try_recv().is_err(), "nobody left to relay to");
-    }
-
-    #[test]
-    fn admissions_stop_at_the_limit_and_free_up_when_dropped() {
-        let hub = Hub::new(2);
-        let first = hub.admit();
-        let second = hub.admit();
-        assert!(first.is_some() && second.is_some());
-        assert!(hub.admit().is_none());
-        drop(first);
-        assert!(hub.admit().is_some());
-    }
-}
+mod tests;

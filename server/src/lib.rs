@@ -4,21 +4,27 @@
 //! Each WebSocket on `/ws` gets one task ([`connection::serve`]) that reads
 //! frames, writes its bounded queue, pings, and watches for silence. The
 //! [`hub::Hub`] holds the rooms ([`rooms::Rooms`]) and routes frames between
-//! the two members of a room by `try_send` into the other's queue:
+//! the two members of a room by `try_send` into the other's queue, or keeps
+//! them for a member that is away (lost its socket, may resume):
 //!
 //! ```text
 //! client A ──ws──▶ connection A ──try_send──▶ queue B ──▶ connection B ──ws──▶ client B
 //!                        └──── Hub { rooms: room → (initiator, other) } ────┘
+//!                                       └─ away member: kept frames (bounded) until it
+//!                                          resumes or its grace expires
 //! ```
 
 pub mod config;
 pub mod connection;
+pub mod handle;
 pub mod hub;
+pub mod kept;
 pub mod limits;
 pub mod rate_limit;
 pub mod rooms;
 pub mod static_files;
 pub mod tls;
+pub mod turn;
 pub mod upgrade;
 
 use std::io::Write;
@@ -76,7 +82,9 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let listener = bind(config.listen).map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
     let tls = config.tls.as_ref().map(tls::load).transpose()?;
-    let app = router(Hub::new(config.limits.max_connections), &config);
+    let hub = Hub::new(&config.limits, config.turn.clone());
+    tokio::spawn(hub.clone().expire_away_members());
+    let app = router(hub, &config);
     let server = axum_server::from_tcp(listener)?;
 
     let scheme = if tls.is_some() { "https" } else { "http" };

@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use videochat_protocol::MAX_MESSAGE_BYTES;
 
-/// The relay's limits. The CLI sets the heartbeat and the connection cap;
-/// the rest are fixed by the protocol or tuned for small idle connections.
+/// The relay's limits. The CLI sets the heartbeat, the connection cap, the
+/// rate limit and the resume grace; the rest are fixed by the protocol or
+/// tuned for small idle connections.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Largest text frame accepted (bigger: `too_large`, then close 1009).
@@ -39,6 +40,14 @@ pub struct Limits {
     /// How long a closing connection still reads (and discards) what the
     /// client sent, so the close frame is not lost to a TCP reset.
     pub linger: Duration,
+    /// How long a member that asked to resume keeps its slot after its
+    /// socket is gone.
+    pub resume_grace: Duration,
+    /// Most frames kept for an away member (room events aside).
+    pub kept_frames: usize,
+    /// Most bytes of frames kept for an away member: one frame of the
+    /// largest size, or many small ones.
+    pub kept_bytes: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +64,9 @@ impl Default for Limits {
             read_buffer_bytes: 1024,
             max_write_buffer_bytes: 4 * MAX_MESSAGE_BYTES,
             linger: Duration::from_secs(1),
+            resume_grace: Duration::from_secs(20),
+            kept_frames: 32,
+            kept_bytes: MAX_MESSAGE_BYTES,
         }
     }
 }

@@ -8,7 +8,7 @@ use videochat_server::config::{Command, USAGE};
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = match Command::parse(std::env::args().skip(1)) {
-        Ok(Command::Run(config)) => config,
+        Ok(Command::Run(config)) => *config,
         Ok(Command::Help) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

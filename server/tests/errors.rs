@@ -58,8 +58,11 @@ async fn relay_event_types_from_a_client_are_refused_as_bad_json_not_forwarded()
     for kind in [
         "created",
         "joined",
+        "resumed",
         "peer-joined",
         "peer-left",
+        "peer-away",
+        "peer-back",
         "full",
         "error",
     ] {

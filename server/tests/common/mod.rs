@@ -134,6 +134,15 @@ impl Client {
         Client::joined_url(&relay.ws_url(), room).await
     }
 
+    /// Connects and sends `join` (any of the join frames above), returning
+    /// the relay's answer.
+    pub async fn joined_by(relay: &Relay, join: &str) -> (Client, Value) {
+        let mut client = Client::connect(relay).await;
+        client.send(join).await;
+        let answer = client.recv_json().await;
+        (client, answer)
+    }
+
     /// Connects to `url` and joins `room`, returning the relay's answer.
     pub async fn joined_url(url: &str, room: &str) -> (Client, Value) {
         let mut client = Client::connect_url(url).await;
@@ -244,6 +253,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Client<S> {
 /// A `join` frame.
 pub fn join(room: &str) -> String {
     format!(r#"{{"type":"join","room":"{room}"}}"#)
+}
+
+/// A `join` that asks for a session token, to resume after losing the socket.
+pub fn join_resumable(room: &str) -> String {
+    format!(r#"{{"type":"join","room":"{room}","resume":true}}"#)
+}
+
+/// A `join` that takes back the slot of `session`.
+pub fn join_session(room: &str, session: &str) -> String {
+    format!(r#"{{"type":"join","room":"{room}","session":"{session}"}}"#)
 }
 
 /// A fresh room name, unique within the test process.

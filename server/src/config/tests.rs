@@ -1,0 +1,194 @@
+use super::*;
+
+fn parse(args: &[&str]) -> Result<Command, ArgsError> {
+    Command::parse(args.iter().map(|s| s.to_string()))
+}
+
+#[test]
+fn no_arguments_listen_on_port_8080_without_tls() {
+    assert_eq!(parse(&[]), Ok(Command::Run(Box::default())));
+}
+
+#[test]
+fn every_option_is_read_in_both_spellings() {
+    let Ok(Command::Run(config)) = parse(&[
+        "--listen=127.0.0.1:0",
+        "--tls-cert",
+        "c.pem",
+        "--tls-key=k.pem",
+        "--heartbeat-interval-ms",
+        "200",
+        "--heartbeat-timeout-ms=600",
+        "--max-connections",
+        "5",
+        "--rate-burst=7",
+        "--rate-per-second",
+        "3",
+    ]) else {
+        panic!("valid command line refused");
+    };
+    assert_eq!(
+        config.listen,
+        "127.0.0.1:0".parse().expect("literal address")
+    );
+    let tls = config.tls.expect("tls configured");
+    assert_eq!(
+        (tls.cert.to_str(), tls.key.to_str()),
+        (Some("c.pem"), Some("k.pem"))
+    );
+    assert_eq!(config.limits.heartbeat_interval, Duration::from_millis(200));
+    assert_eq!(config.limits.heartbeat_timeout, Duration::from_millis(600));
+    assert_eq!(config.limits.max_connections, 5);
+    assert_eq!(
+        (config.limits.rate_burst, config.limits.rate_per_second),
+        (7, 3)
+    );
+}
+
+#[test]
+fn bad_command_lines_are_refused_with_a_reason() {
+    assert_eq!(
+        parse(&["--bogus", "1"]),
+        Err(ArgsError::UnknownOption("--bogus".into()))
+    );
+    assert_eq!(
+        parse(&["--listen"]),
+        Err(ArgsError::MissingValue("--listen".into()))
+    );
+    assert!(matches!(
+        parse(&["--listen", "nowhere"]),
+        Err(ArgsError::InvalidValue { .. })
+    ));
+    assert_eq!(parse(&["--tls-cert", "c.pem"]), Err(ArgsError::HalfTls));
+    assert_eq!(
+        parse(&[
+            "--heartbeat-interval-ms",
+            "500",
+            "--heartbeat-timeout-ms",
+            "500"
+        ]),
+        Err(ArgsError::HeartbeatTimeoutTooShort)
+    );
+    assert!(matches!(
+        parse(&["--max-connections", "0"]),
+        Err(ArgsError::InvalidValue { .. })
+    ));
+    assert_eq!(parse(&["--help"]), Ok(Command::Help));
+}
+
+#[test]
+fn the_resume_grace_is_read() {
+    let Ok(Command::Run(config)) = parse(&["--resume-grace-ms", "750"]) else {
+        panic!("valid command line refused");
+    };
+    assert_eq!(config.limits.resume_grace, Duration::from_millis(750));
+    assert!(matches!(
+        parse(&["--resume-grace-ms", "0"]),
+        Err(ArgsError::InvalidValue { .. })
+    ));
+}
+
+#[test]
+fn turn_urls_secret_and_ttl_make_one_turn_deployment() {
+    let Ok(Command::Run(config)) = parse(&[
+        "--turn-url",
+        "turn:turn.example.org:3478",
+        "--turn-url=turns:turn.example.org:5349?transport=tcp",
+        "--turn-secret=s3=cret",
+        "--turn-ttl-s",
+        "600",
+    ]) else {
+        panic!("valid command line refused");
+    };
+    let turn = config.turn.expect("TURN configured");
+    assert_eq!(
+        turn.urls,
+        [
+            "turn:turn.example.org:3478",
+            "turns:turn.example.org:5349?transport=tcp"
+        ]
+    );
+    assert_eq!(turn.secret, TurnSecret::new("s3=cret".into()));
+    assert_eq!(turn.ttl, Duration::from_secs(600));
+}
+
+#[test]
+fn the_turn_secret_is_read_from_a_file_without_its_newline() {
+    let path = std::env::temp_dir().join(format!("turn-secret-{}", std::process::id()));
+    std::fs::write(&path, "from-a-file\n").expect("temp file written");
+    let path_arg = path.to_str().expect("temp path is UTF-8");
+    let parsed = parse(&["--turn-url", "turn:h:3478", "--turn-secret-file", path_arg]);
+    std::fs::remove_file(&path).expect("temp file removed");
+    let Ok(Command::Run(config)) = parsed else {
+        panic!("valid command line refused: {parsed:?}");
+    };
+    let turn = config.turn.expect("TURN configured");
+    assert_eq!(turn.secret, TurnSecret::new("from-a-file".into()));
+    assert_eq!(turn.ttl, Duration::from_secs(86_400), "a day by default");
+}
+
+#[test]
+fn incomplete_or_contradictory_turn_options_are_refused() {
+    let url = ["--turn-url", "turn:h:3478"];
+    assert_eq!(parse(&url), Err(ArgsError::TurnUrlWithoutSecret));
+    assert_eq!(
+        parse(&["--turn-secret", "s"]),
+        Err(ArgsError::TurnWithoutUrl)
+    );
+    assert_eq!(
+        parse(&["--turn-ttl-s", "60"]),
+        Err(ArgsError::TurnWithoutUrl)
+    );
+    assert_eq!(
+        parse(&[
+            url[0],
+            url[1],
+            "--turn-secret",
+            "s",
+            "--turn-secret-file",
+            "f"
+        ]),
+        Err(ArgsError::TwoTurnSecrets)
+    );
+    assert_eq!(
+        parse(&[url[0], url[1], "--turn-secret", ""]),
+        Err(ArgsError::EmptyTurnSecret)
+    );
+    assert_eq!(
+        parse(&["--turn-url", "http://h", "--turn-secret", "s"]),
+        Err(ArgsError::BadTurnUrl("http://h".into()))
+    );
+    assert_eq!(
+        parse(&["--turn-url", "turn:", "--turn-secret", "s"]),
+        Err(ArgsError::BadTurnUrl("turn:".into()))
+    );
+    let missing = parse(&[url[0], url[1], "--turn-secret-file", "/nonexistent/secret"]);
+    assert!(
+        matches!(&missing, Err(ArgsError::TurnSecretFile { path, .. }) if path == "/nonexistent/secret"),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn a_refused_command_line_never_prints_the_secret() {
+    for args in [
+        &["--turn-secret", "hunter2"][..],
+        &["--turn-url", "ftp:x", "--turn-secret", "hunter2"],
+        &[
+            "--turn-url",
+            "turn:h",
+            "--turn-secret",
+            "hunter2",
+            "--turn-secret",
+            "hunter2",
+        ],
+    ] {
+        let error = parse(args).expect_err("refused");
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+    let Ok(Command::Run(config)) = parse(&["--turn-url", "turn:h", "--turn-secret", "hunter2"])
+    else {
+        panic!("valid command line refused");
+    };
+    assert!(!format!("{config:?}").contains("hunter2"));
+}
