@@ -10,6 +10,10 @@ command -v cmake >/dev/null || need_apt+=(cmake)        # libopus from source
 command -v chromium >/dev/null || need_apt+=(chromium)  # the browser-interop tests
 command -v mvn >/dev/null || need_apt+=(maven)          # the Kotlin binding tests
 command -v node >/dev/null || need_apt+=(nodejs npm)
+# The network lab (tests/netlab): namespaces and shaping, loss and blocks, a real TURN server.
+command -v ip >/dev/null || [ -x /usr/sbin/ip ] || need_apt+=(iproute2)
+command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || need_apt+=(iptables)
+command -v turnserver >/dev/null || need_apt+=(coturn)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

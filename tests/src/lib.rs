@@ -1,12 +1,17 @@
 //! Helpers for end-to-end tests: start the real binaries, read what they print,
 //! wait for them with deadlines, and never leave a process behind.
 
+mod netlab;
 mod process;
+mod turn;
 
 use std::path::PathBuf;
+use std::process::Command;
 use std::time::Duration;
 
+pub use netlab::Lab;
 pub use process::Process;
+pub use turn::{TURN_PORT, TURN_REALM, Turn, turn_rest_credentials};
 
 /// How long the relay may take to print its address.
 const RELAY_START: Duration = Duration::from_secs(10);
@@ -37,20 +42,27 @@ pub fn joined_role(line: &str) -> Option<String> {
     event["role"].as_str().map(str::to_owned)
 }
 
-/// The real relay process, listening on a free loopback port.
+/// The real relay process, listening on a free port.
 pub struct Relay {
     _process: Process,
-    /// e.g. `127.0.0.1:41234`
+    /// e.g. `127.0.0.1:41234`, or a lab host's address
     pub addr: String,
 }
 
 impl Relay {
     /// Starts `videochat-server --listen 127.0.0.1:0` and waits for its first line.
     pub fn start() -> Relay {
-        let mut command = std::process::Command::new(bin_path("videochat-server"));
-        command
-            .args(["--listen", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn");
+        Relay::listening(Command::new(bin_path("videochat-server")), "127.0.0.1:0")
+    }
+
+    /// Starts the relay inside a lab host, on a free port of its address.
+    pub fn start_in(lab: &Lab, host: &str) -> Relay {
+        let command = lab.command(host, bin_path("videochat-server"));
+        Relay::listening(command, &format!("{}:0", lab.addr(host)))
+    }
+
+    fn listening(mut command: Command, listen: &str) -> Relay {
+        command.args(["--listen", listen]).env("RUST_LOG", "warn");
         let mut process = Process::spawn("relay", command);
         let first = process.first_stdout_line(RELAY_START);
         let addr = first
