@@ -30,6 +30,10 @@ pub struct CallConfig {
     /// Use the loopback interface only (127.0.0.1): two peers on one machine (tests, demos).
     #[uniffi(default = false)]
     pub include_loopback: bool,
+    /// Media only through TURN (`iceTransportPolicy: "relay"`): the other side never
+    /// learns this device's addresses. Needs a TURN server, configured or from the relay.
+    #[uniffi(default = false)]
+    pub relay_only: bool,
 }
 
 /// One STUN or TURN server (TURN over UDP only).
@@ -179,6 +183,7 @@ impl From<CallConfig> for core_call::CallConfig {
             ice_servers: config.ice_servers.into_iter().map(Into::into).collect(),
             video: config.video,
             include_loopback: config.include_loopback,
+            relay_only: config.relay_only,
         }
     }
 }

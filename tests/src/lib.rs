@@ -57,8 +57,24 @@ impl Relay {
 
     /// Starts the relay inside a lab host, on a free port of its address.
     pub fn start_in(lab: &Lab, host: &str) -> Relay {
-        let command = lab.command(host, bin_path("videochat-server"));
-        Relay::listening(command, &format!("{}:0", lab.addr(host)))
+        Relay::start_in_with(lab, host, 0, &[])
+    }
+
+    /// Starts the relay inside a lab host on `port` (0: a free one), with
+    /// extra options (e.g. TURN credentials). A relay restarted on the port
+    /// of the one before is the same relay to its clients.
+    pub fn start_in_with(lab: &Lab, host: &str, port: u16, options: &[&str]) -> Relay {
+        let mut command = lab.command(host, bin_path("videochat-server"));
+        command.args(options);
+        Relay::listening(command, &format!("{}:{port}", lab.addr(host)))
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.addr
+            .rsplit_once(':')
+            .and_then(|(_, port)| port.parse().ok())
+            .expect("the relay's address has a port")
     }
 
     fn listening(mut command: Command, listen: &str) -> Relay {

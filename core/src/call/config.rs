@@ -19,6 +19,9 @@ pub struct CallConfig {
     pub video: VideoSettings,
     /// Use the loopback interface only (127.0.0.1): two peers on one machine.
     pub include_loopback: bool,
+    /// Media only through TURN (`iceTransportPolicy: "relay"`), so the other
+    /// side never learns our addresses.
+    pub relay_only: bool,
 }
 
 /// Limits for the video we send.
@@ -54,6 +57,7 @@ impl CallConfig {
             ice_servers: PeerConfig::default().ice_servers,
             video: VideoSettings::default(),
             include_loopback: false,
+            relay_only: false,
         }
     }
 
@@ -90,6 +94,7 @@ impl CallConfig {
             PeerConfig::default()
         };
         config.ice_servers = self.ice_servers.clone();
+        config.relay_only = self.relay_only;
         config
     }
 

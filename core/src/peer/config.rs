@@ -4,7 +4,9 @@ use std::time::Duration;
 
 use rtc::ice::mdns::MulticastDnsMode;
 use rtc::peer_connection::configuration::setting_engine::{SettingEngine, SettingEngineBuilder};
-use rtc::peer_connection::configuration::{RTCConfiguration, RTCConfigurationBuilder};
+use rtc::peer_connection::configuration::{
+    RTCConfiguration, RTCConfigurationBuilder, RTCIceTransportPolicy,
+};
 use rtc::peer_connection::transport::{RTCDtlsRole, RTCIceServer};
 
 /// Google's public STUN server (the web client's too), used when nothing else is configured.
@@ -84,6 +86,8 @@ pub struct PeerConfig {
     /// Resolve the remote's `.local` mDNS host candidates. Off by default: it binds
     /// port 5353, which phones and sandboxes often refuse.
     pub resolve_mdns_candidates: bool,
+    /// Gather and use TURN relay candidates only (`iceTransportPolicy: "relay"`).
+    pub relay_only: bool,
 }
 
 impl Default for PeerConfig {
@@ -99,6 +103,7 @@ impl Default for PeerConfig {
             srflx_acceptance_wait: Duration::from_millis(100),
             relay_acceptance_wait: Duration::from_millis(500),
             resolve_mdns_candidates: false,
+            relay_only: false,
         }
     }
 }
@@ -125,8 +130,14 @@ impl PeerConfig {
                 credential: s.credential.clone(),
             })
             .collect();
+        let policy = if self.relay_only {
+            RTCIceTransportPolicy::Relay
+        } else {
+            RTCIceTransportPolicy::All
+        };
         RTCConfigurationBuilder::new()
             .with_ice_servers(servers)
+            .with_ice_transport_policy(policy)
             .build()
     }
 

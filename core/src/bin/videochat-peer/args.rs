@@ -4,7 +4,7 @@ use std::time::Duration;
 
 pub const USAGE: &str = "usage: videochat-peer --server ws://HOST:PORT/ws --room ROOM \
 [--frames N] [--timeout-s S] [--size WxH] [--fps F] [--switch-camera-after-frames K] \
-[--linger-ms MS] [--ice-server URL]... [--loopback] [--json]";
+[--linger-ms MS] [--hang-up-after-s S] [--ice-server URL]... [--relay-only] [--loopback] [--json]";
 
 /// What the peer was asked to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,9 @@ pub struct Args {
     /// After reaching the goal, keep the call up this long (or until the
     /// remote hangs up) so the remote can reach its goal too.
     pub linger: Duration,
+    /// Hang up this long after starting, goal reached or not (a scenario's
+    /// length); the goal must still be reached for success.
+    pub hang_up_after: Option<Duration>,
     pub width: u32,
     pub height: u32,
     pub fps: u32,
@@ -27,6 +30,8 @@ pub struct Args {
     pub ice_servers: Vec<String>,
     /// Use 127.0.0.1 only, no other interface (two peers on one machine).
     pub loopback: bool,
+    /// Media through TURN only (the relay's or `--ice-server`'s).
+    pub relay_only: bool,
     /// Print only the final JSON line.
     pub json: bool,
 }
@@ -39,12 +44,14 @@ impl Args {
             frames: 90,
             timeout: Duration::from_secs(30),
             linger: Duration::from_millis(1000),
+            hang_up_after: None,
             width: 1280,
             height: 720,
             fps: 30,
             switch_camera_after_frames: None,
             ice_servers: Vec::new(),
             loopback: false,
+            relay_only: false,
             json: false,
         };
         while let Some(flag) = args.next() {
@@ -55,6 +62,9 @@ impl Args {
                 "--frames" => parsed.frames = number(&flag, &value()?)?,
                 "--timeout-s" => parsed.timeout = Duration::from_secs(number(&flag, &value()?)?),
                 "--linger-ms" => parsed.linger = Duration::from_millis(number(&flag, &value()?)?),
+                "--hang-up-after-s" => {
+                    parsed.hang_up_after = Some(Duration::from_secs(number(&flag, &value()?)?))
+                }
                 "--fps" => parsed.fps = number(&flag, &value()?)?,
                 "--size" => (parsed.width, parsed.height) = size(&value()?)?,
                 "--switch-camera-after-frames" => {
@@ -62,6 +72,7 @@ impl Args {
                 }
                 "--ice-server" => parsed.ice_servers.push(value()?),
                 "--loopback" => parsed.loopback = true,
+                "--relay-only" => parsed.relay_only = true,
                 "--json" => parsed.json = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown option {other}\n{USAGE}")),

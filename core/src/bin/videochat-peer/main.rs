@@ -63,6 +63,7 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
     let mut config = CallConfig::new(&args.server, &args.room);
     config.ice_servers = args.ice_servers.iter().map(IceServer::stun).collect();
     config.include_loopback = args.loopback;
+    config.relay_only = args.relay_only;
     config.video.max_fps = args.fps;
     let recorder = Arc::new(Recorder::default());
     let call = Call::start(config, recorder.clone(), runtime.handle())
@@ -104,8 +105,16 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
         }
         // Lingering keeps our media flowing so the remote can reach its own
         // goal before our hang-up ends its call.
-        if done_at.is_some_and(|at| at.elapsed() >= args.linger) {
-            break Ok(());
+        let hang_up = match args.hang_up_after {
+            Some(after) => started.elapsed() >= after,
+            None => done_at.is_some_and(|at| at.elapsed() >= args.linger),
+        };
+        if hang_up {
+            break if done {
+                Ok(())
+            } else {
+                Err(format!("hung up in state {state:?} before the goal"))
+            };
         }
         if let Some(state) = state.as_ref().filter(|s| s.is_terminal()) {
             break if done {
@@ -166,6 +175,9 @@ fn report(
             "video_frames_sent": stats.video_frames_sent,
             "video_frames_received": o.frames,
             "frames_out_of_order": o.frames_out_of_order,
+            "max_frame_gap_ms": o.max_frame_gap_us / 1000,
+            "freezes": o.freezes,
+            "states": o.states,
             "stamped_frames": o.latencies_us.len(),
             "audio_packets_received": stats.audio_packets_received,
             "audio_chunks_played": o.audio_chunks,

@@ -16,6 +16,9 @@ pub fn unix_us() -> u64 {
         .map_or(0, |d| d.as_micros() as u64)
 }
 
+/// A picture that stays for longer than this is a freeze to a person.
+pub const FREEZE_US: u64 = 500_000;
+
 #[derive(Debug, Default)]
 pub struct Observed {
     pub state: Option<CallState>,
@@ -27,6 +30,14 @@ pub struct Observed {
     pub latencies_us: Vec<u64>,
     pub last_frame_number: Option<u64>,
     pub frames_out_of_order: u64,
+    /// When the last remote frame was decoded, and the longest wait between
+    /// two (a frozen picture), in microseconds.
+    pub last_frame_at_us: Option<u64>,
+    pub max_frame_gap_us: u64,
+    /// Waits between two frames longer than `FREEZE_US`.
+    pub freezes: u64,
+    /// Every call state, in order.
+    pub states: Vec<String>,
     /// Each distinct decoded size, in order, with when it first appeared.
     pub sizes: Vec<((u32, u32), u64)>,
     pub ended_at_unix_ms: Option<u64>,
@@ -79,6 +90,8 @@ impl CallObserver for Recorder {
             if state.is_terminal() {
                 o.ended_at_unix_ms = Some(unix_us() / 1000);
             }
+            progress::state(&state);
+            o.states.push(format!("{state:?}"));
             o.state = Some(state);
         });
     }
@@ -88,6 +101,12 @@ impl CallObserver for Recorder {
         let stamp = read_stamp(&frame.view());
         self.update(|o| {
             o.frames += 1;
+            if let Some(last) = o.last_frame_at_us {
+                let gap = now.saturating_sub(last);
+                o.max_frame_gap_us = o.max_frame_gap_us.max(gap);
+                o.freezes += u64::from(gap > FREEZE_US);
+            }
+            o.last_frame_at_us = Some(now);
             let size = (frame.width, frame.height);
             if o.sizes.last().map(|(s, _)| *s) != Some(size) {
                 o.sizes.push((size, now / 1000));

@@ -22,6 +22,11 @@ pub fn joined(role: &str) {
     emit(serde_json::json!({"event": "joined", "role": role}));
 }
 
+/// `{"event":"state","state":"Connected"}`: every change of the call state.
+pub fn state(state: &CallState) {
+    emit(serde_json::json!({"event": "state", "state": format!("{state:?}")}));
+}
+
 fn emit(event: serde_json::Value) {
     // The whole line in one write, so a reader never sees it cut by a log line.
     let _ = std::io::stderr().write_all(format!("{event}\n").as_bytes());

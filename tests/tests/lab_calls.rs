@@ -1,0 +1,323 @@
+//! Calls that survive real networks: two `videochat-peer`s on hosts of the
+//! network lab (tests/netlab), the real relay on a third, coturn on a fourth.
+//! The relay restarts, the relay link dies silently for a minute, a peer's
+//! network changes under it, the peers have no direct path (TURN), a peer
+//! wants TURN only. Each test asserts what the other side received: frames
+//! without a freeze, no second offer, and a `bye` that still reaches it.
+
+use std::net::Ipv4Addr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use videochat_e2e::{Lab, Process, Relay, Turn, bin_path};
+use videochat_protocol::RoomId;
+
+/// Two encoders per test on a 2-core machine: one lab call at a time, so
+/// a freeze means the network, not a starved CPU.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+/// Small pictures keep the encoders light; the network is under test here.
+const SIZE: &str = "320x240";
+const CONNECT_DEADLINE: Duration = Duration::from_secs(20);
+/// No picture should stay longer than this (a freeze to a person).
+const NO_FREEZE_MS: u64 = 500;
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn peer(lab: &Lab, host: &str, relay: &Relay, room: &RoomId, extra: &[&str]) -> Process {
+    let mut command = lab.command(host, bin_path("videochat-peer"));
+    command
+        .args(["--server", &relay.ws_url(), "--room", room.as_str()])
+        .args(["--json", "--size", SIZE])
+        .args(extra)
+        .env("RUST_LOG", "warn,videochat_core::negotiation=info");
+    Process::spawn(host, command)
+}
+
+/// Waits for a `{"event":"state","state":...}` progress line naming `state`.
+fn wait_state(peer: &mut Process, state: &str, within: Duration) {
+    peer.wait_for_stderr(within, state, |line| {
+        let event: Value = serde_json::from_str(line).ok()?;
+        (event["event"] == "state" && event["state"] == state).then_some(())
+    })
+}
+
+/// Waits for a log line of the peer's containing `text`.
+fn wait_log(peer: &mut Process, text: &str, within: Duration) {
+    peer.wait_for_stderr(within, text, |line| line.contains(text).then_some(()))
+}
+
+fn number(report: &Value, key: &str) -> u64 {
+    report[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} missing in {report}"))
+}
+
+fn finish(peer: Process, within: Duration) -> Value {
+    let (ok, report) = peer.finish(within);
+    assert!(ok, "the peer failed: {report}");
+    report
+}
+
+/// Frames kept coming: at least `frames`, in order, no picture held past
+/// `max_gap_ms`.
+fn assert_smooth(report: &Value, frames: u64, max_gap_ms: u64) {
+    assert!(
+        number(report, "video_frames_received") >= frames,
+        "{report}"
+    );
+    assert_eq!(number(report, "frames_out_of_order"), 0, "{report}");
+    assert!(
+        number(report, "max_frame_gap_ms") <= max_gap_ms,
+        "a picture froze for {} ms (allowed {max_gap_ms}): {report}",
+        number(report, "max_frame_gap_ms")
+    );
+}
+
+/// The other's hang-up reached this peer through the relay within `within`
+/// (so signaling was up again), and it ended the call.
+fn assert_bye_arrived(report: &Value, other: &Value, within: Duration) {
+    assert_eq!(report["end_state"], "Ended(PeerLeft)", "{report}");
+    let took =
+        number(report, "ended_at_unix_ms").saturating_sub(number(other, "hung_up_at_unix_ms"));
+    assert!(
+        took <= within.as_millis() as u64,
+        "the bye took {took} ms to arrive: {report}"
+    );
+}
+
+/// The one negotiation of the call: one offer made, one answer.
+fn assert_negotiated_once(a: &Value, b: &Value) {
+    let offers = number(a, "offers_created") + number(b, "offers_created");
+    let answers = number(a, "answers_created") + number(b, "answers_created");
+    assert_eq!(
+        (offers, answers),
+        (1, 1),
+        "renegotiated: offers {offers}, answers {answers}\n{a}\n{b}"
+    );
+}
+
+#[test]
+fn a_relay_restart_costs_no_video_and_no_second_offer() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    let room = RoomId::random();
+    // Alice stays until Bob hangs up, 20 s in, after the relay is back.
+    let mut alice = peer(
+        &lab,
+        "alice",
+        &relay,
+        &room,
+        &["--frames", "30", "--linger-ms", "60000"],
+    );
+    let mut bob = peer(
+        &lab,
+        "bob",
+        &relay,
+        &room,
+        &["--frames", "300", "--hang-up-after-s", "20"],
+    );
+    wait_state(&mut alice, "Connected", CONNECT_DEADLINE);
+    wait_state(&mut bob, "Connected", CONNECT_DEADLINE);
+
+    let port = relay.port();
+    drop(relay);
+    // Both notice (the socket closed) and retry while it is down.
+    wait_log(&mut alice, "relay unreachable", Duration::from_secs(10));
+    wait_log(&mut bob, "relay unreachable", Duration::from_secs(10));
+    let _relay = Relay::start_in_with(&lab, "relay", port, &[]);
+
+    let bob = finish(bob, Duration::from_secs(60));
+    let alice = finish(alice, Duration::from_secs(30));
+    for report in [&alice, &bob] {
+        assert_smooth(report, 300, NO_FREEZE_MS);
+    }
+    assert_negotiated_once(&alice, &bob);
+    assert_bye_arrived(&alice, &bob, Duration::from_secs(2));
+}
+
+#[test]
+fn a_minute_of_a_dead_relay_link_costs_no_video_and_signaling_comes_back() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    let room = RoomId::random();
+    let mut alice = peer(
+        &lab,
+        "alice",
+        &relay,
+        &room,
+        &[
+            "--frames",
+            "30",
+            "--linger-ms",
+            "120000",
+            "--timeout-s",
+            "150",
+        ],
+    );
+    let mut bob = peer(
+        &lab,
+        "bob",
+        &relay,
+        &room,
+        &[
+            "--frames",
+            "300",
+            "--hang-up-after-s",
+            "80",
+            "--timeout-s",
+            "150",
+        ],
+    );
+    wait_state(&mut alice, "Connected", CONNECT_DEADLINE);
+    wait_state(&mut bob, "Connected", CONNECT_DEADLINE);
+
+    // Alice's packets to and from the relay vanish: her socket is half-open,
+    // and neither TCP end is told. Media between alice and bob is untouched.
+    lab.block("alice", "relay");
+    wait_log(
+        &mut alice,
+        "nothing heard from the relay",
+        Duration::from_secs(10),
+    );
+    let blocked_at = Instant::now();
+    std::thread::sleep(Duration::from_secs(60).saturating_sub(blocked_at.elapsed()));
+    lab.unblock("alice", "relay");
+
+    let bob = finish(bob, Duration::from_secs(60));
+    let alice = finish(alice, Duration::from_secs(30));
+    for report in [&alice, &bob] {
+        assert_smooth(report, 600, NO_FREEZE_MS);
+    }
+    assert_negotiated_once(&alice, &bob);
+    assert_bye_arrived(&alice, &bob, Duration::from_secs(2));
+}
+
+#[test]
+fn a_network_change_brings_video_back_within_three_seconds() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    let room = RoomId::random();
+    let mut alice = peer(
+        &lab,
+        "alice",
+        &relay,
+        &room,
+        &[
+            "--frames",
+            "30",
+            "--linger-ms",
+            "60000",
+            "--timeout-s",
+            "90",
+        ],
+    );
+    let mut bob = peer(
+        &lab,
+        "bob",
+        &relay,
+        &room,
+        &[
+            "--frames",
+            "300",
+            "--hang-up-after-s",
+            "30",
+            "--timeout-s",
+            "90",
+        ],
+    );
+    wait_state(&mut alice, "Connected", CONNECT_DEADLINE);
+    wait_state(&mut bob, "Connected", CONNECT_DEADLINE);
+
+    // Wi-Fi to cellular: a new link and address come up, the old ones go.
+    let new_address: Ipv4Addr = lab.change_network("alice");
+    eprintln!("alice moved to {new_address}");
+    wait_state(&mut alice, "Reconnecting", Duration::from_secs(15));
+    wait_state(&mut alice, "Connected", Duration::from_secs(15));
+
+    let bob = finish(bob, Duration::from_secs(60));
+    let alice = finish(alice, Duration::from_secs(30));
+    for report in [&alice, &bob] {
+        assert_smooth(report, 300, 3000 + 6000);
+        assert_ne!(report["end_state"], "Ended(IceFailed)", "{report}");
+    }
+    assert_bye_arrived(&alice, &bob, Duration::from_secs(2));
+}
+
+#[test]
+fn without_a_direct_path_the_call_goes_through_turn_from_the_relay() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay", "turn"]);
+    let secret = "lab-turn-secret";
+    let turn = Turn::start(&lab, "turn", secret);
+    let turn_url = format!("turn:{}", turn.addr);
+    let relay = Relay::start_in_with(
+        &lab,
+        "relay",
+        0,
+        &["--turn-url", &turn_url, "--turn-secret", secret],
+    );
+    lab.block("alice", "bob");
+    let room = RoomId::random();
+    let alice = peer(&lab, "alice", &relay, &room, &["--frames", "60"]);
+    let bob = peer(&lab, "bob", &relay, &room, &["--frames", "60"]);
+    let bob = finish(bob, Duration::from_secs(60));
+    let alice = finish(alice, Duration::from_secs(60));
+    for report in [&alice, &bob] {
+        assert!(number(report, "video_frames_received") >= 60, "{report}");
+    }
+    assert!(
+        turn.log().contains("ALLOCATE"),
+        "coturn allocated nothing:\n{}",
+        turn.log()
+    );
+}
+
+#[test]
+fn relay_only_uses_turn_even_with_a_direct_path() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay", "turn"]);
+    let secret = "lab-turn-secret";
+    let turn = Turn::start(&lab, "turn", secret);
+    let turn_url = format!("turn:{}", turn.addr);
+    let options = ["--turn-url", turn_url.as_str(), "--turn-secret", secret];
+    let relay = Relay::start_in_with(&lab, "relay", 0, &options);
+    let room = RoomId::random();
+    let alice = peer(
+        &lab,
+        "alice",
+        &relay,
+        &room,
+        &["--frames", "60", "--relay-only"],
+    );
+    let bob = peer(&lab, "bob", &relay, &room, &["--frames", "60"]);
+    let bob = finish(bob, Duration::from_secs(60));
+    let alice = finish(alice, Duration::from_secs(60));
+    for report in [&alice, &bob] {
+        assert!(number(report, "video_frames_received") >= 60, "{report}");
+    }
+
+    // The proof that relay-only means it: with TURN out of alice's reach,
+    // no call, although bob is right there.
+    lab.block("alice", "turn");
+    let room = RoomId::random();
+    let limit = ["--frames", "10", "--timeout-s", "12"];
+    let alice = peer(
+        &lab,
+        "alice",
+        &relay,
+        &room,
+        &[&limit[..], &["--relay-only"]].concat(),
+    );
+    let bob = peer(&lab, "bob", &relay, &room, &limit);
+    let (alice_ok, alice) = alice.finish(Duration::from_secs(60));
+    let (bob_ok, bob) = bob.finish(Duration::from_secs(60));
+    assert!(!alice_ok && !bob_ok, "a call without TURN:\n{alice}\n{bob}");
+    assert_eq!(number(&alice, "video_frames_received"), 0, "{alice}");
+    assert_eq!(number(&bob, "video_frames_received"), 0, "{bob}");
+}
