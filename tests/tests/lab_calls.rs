@@ -296,8 +296,8 @@ fn relay_only_uses_turn_even_with_a_direct_path() {
         &["--frames", "60", "--relay-only"],
     );
     let bob = peer(&lab, "bob", &relay, &room, &["--frames", "60"]);
-    let bob = finish(bob, Duration::from_secs(60));
     let alice = finish(alice, Duration::from_secs(60));
+    let bob = finish(bob, Duration::from_secs(60));
     for report in [&alice, &bob] {
         assert!(number(report, "video_frames_received") >= 60, "{report}");
     }

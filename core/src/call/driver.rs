@@ -133,10 +133,9 @@ impl Driver {
             };
             let input = tokio::select! {
                 frame = next_frame(&mut self.receiver) => self.on_frame(frame),
-                event = self.peer_events.recv() => match event {
-                    Some(event) => self.on_peer_event(event),
-                    None => std::future::pending().await,
-                },
+                // Closed while there is no connection (relay-only, waiting
+                // for TURN): the branch is then off, not a wait forever.
+                Some(event) = self.peer_events.recv() => self.on_peer_event(event),
                 command = self.commands.recv() => self.on_command(command).await,
                 () = sleep_until(deadline) => Some(Input::Tick),
                 _ = stats.tick() => {
@@ -279,6 +278,12 @@ impl Driver {
         let mut config = self.config.peer_config();
         if let Some(servers) = &self.relay_ice_servers {
             config.ice_servers = servers.clone();
+        }
+        if config.relay_only && !config.has_turn() {
+            // Nothing to gather with yet; the relay's TURN servers usually
+            // come with `created`/`joined`, and the connection with them.
+            tracing::info!("relay-only without a TURN server: no connection yet");
+            return Ok(());
         }
         let peer = Arc::new(Peer::new(config, tx).await?);
         self.peer_events = rx;

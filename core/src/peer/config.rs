@@ -119,6 +119,14 @@ impl PeerConfig {
         }
     }
 
+    /// Whether a TURN server is among the ICE servers (relay-only needs one).
+    pub fn has_turn(&self) -> bool {
+        self.ice_servers
+            .iter()
+            .flat_map(|s| &s.urls)
+            .any(|url| url.starts_with("turn:") || url.starts_with("turns:"))
+    }
+
     pub(crate) fn rtc_configuration(&self) -> RTCConfiguration {
         let servers = self
             .ice_servers
