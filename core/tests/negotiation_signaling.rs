@@ -15,7 +15,7 @@ use videochat_core::negotiation::{
 };
 use videochat_protocol::{PeerMessage, RelayEvent};
 
-/// Liveness at its defaults (ping every second, dead after 3 s of silence).
+/// Liveness at its defaults (ping every second, dead after 2.5 s of silence).
 fn liveness_config() -> NegotiationConfig {
     NegotiationConfig {
         ping_interval: NegotiationConfig::default().ping_interval,
@@ -51,19 +51,19 @@ fn the_relay_is_pinged_and_a_silent_socket_is_declared_dead() {
                 state: Connecting,
             },
             Case {
-                transition: "socket open --pong, pings--> alive 3 s after the pong",
+                transition: "socket open --pong, pings--> alive 2.5 s after the pong",
                 given: at0(vec![Input::SignalingConnected]),
                 when: vec![
                     (1000, Input::Tick),
                     (1500, Input::SignalingAlive),
                     (2500, Input::Tick),
-                    (4499, Input::Tick),
+                    (3999, Input::Tick),
                 ],
                 then: vec![Action::PingSignaling; 3],
                 state: Connecting,
             },
             Case {
-                transition: "joining --3 s of silence--> socket dropped",
+                transition: "joining --2.5 s of silence--> socket dropped",
                 given: at0(vec![Input::SignalingConnected]),
                 when: ticks(&[1000, 2000, 3000]),
                 then: vec![
@@ -74,9 +74,9 @@ fn the_relay_is_pinged_and_a_silent_socket_is_declared_dead() {
                 state: Connecting,
             },
             Case {
-                transition: "relay frames count as life --3 s after the last--> alive",
+                transition: "relay frames count as life --2.5 s after the last--> alive",
                 given: at0(vec![Input::SignalingConnected]),
-                when: vec![(2900, created()), (5800, Input::Tick)],
+                when: vec![(2900, created()), (5300, Input::Tick)],
                 then: vec![
                     Action::PingSignaling,
                     state(WaitingForPeer),
@@ -85,7 +85,7 @@ fn the_relay_is_pinged_and_a_silent_socket_is_declared_dead() {
                 state: WaitingForPeer,
             },
             Case {
-                transition: "in a call --the relay silent 3 s--> socket dropped, media carries the call: still connected, no reset",
+                transition: "in a call --the relay silent 2.5 s--> socket dropped, media carries the call: still connected, no reset",
                 given: at0(initiator_connected()),
                 when: ticks(&[1000, 2000, 3000]),
                 then: vec![
@@ -149,6 +149,55 @@ fn a_lost_relay_is_rejoined_with_our_token_and_the_session_resumed() {
                 state(Reconnecting),
                 Action::ConnectSignaling,
                 send_join(Some(SESSION)),
+                Action::CreateOffer { ice_restart: true },
+            ],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "media and signaling lost --resumed within the grace--> ICE restarted at once (a network change)",
+            given: at0(initiator_connected()),
+            when: vec![
+                (0, pc_state(ConnectionState::Disconnected)),
+                (0, Input::SignalingLost),
+                (250, Input::Tick),
+                (260, Input::SignalingConnected),
+                (300, resumed()),
+            ],
+            then: vec![
+                state(Reconnecting),
+                Action::ConnectSignaling,
+                send_join(Some(SESSION)),
+                Action::CreateOffer { ice_restart: true },
+            ],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "signaling lost, resumed, media up --media lost soon after--> ICE restarted without the grace",
+            given: at0(initiator_connected()),
+            when: vec![
+                (0, Input::SignalingLost),
+                (250, Input::Tick),
+                (260, Input::SignalingConnected),
+                (300, resumed()),
+                (800, pc_state(ConnectionState::Disconnected)),
+            ],
+            then: vec![
+                Action::ConnectSignaling,
+                send_join(Some(SESSION)),
+                Action::CreateOffer { ice_restart: true },
+                state(Reconnecting),
+            ],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "media lost --peer-back within the grace--> ICE restarted at once",
+            given: at0(initiator_connected()),
+            when: vec![
+                (0, pc_state(ConnectionState::Disconnected)),
+                (300, relay(|room| RelayEvent::PeerBack { room })),
+            ],
+            then: vec![
+                state(Reconnecting),
                 Action::CreateOffer { ice_restart: true },
             ],
             state: Reconnecting,
@@ -256,6 +305,38 @@ fn after_a_relay_restart_the_same_call_carries_on_and_another_peer_starts_afresh
             ]
             .concat(),
             state: Negotiating,
+        },
+    ]);
+}
+
+#[test]
+fn media_that_stops_on_a_connected_call_shows_reconnecting() {
+    use CallState::*;
+    check_all(vec![
+        Case {
+            transition: "connected --media stalled--> reconnecting, nothing torn down",
+            given: at0(initiator_connected()),
+            when: at0(vec![Input::MediaStalled]),
+            then: vec![state(Reconnecting)],
+            state: Reconnecting,
+        },
+        Case {
+            transition: "stalled --media flowing--> connected",
+            given: at0([initiator_connected(), vec![Input::MediaStalled]].concat()),
+            when: at0(vec![Input::MediaFlowing]),
+            then: vec![state(Connected)],
+            state: Connected,
+        },
+        Case {
+            transition: "stalled, signaling lost (held) --ICE restart connects--> connected",
+            given: at0([
+                initiator_connected(),
+                vec![Input::MediaStalled, Input::SignalingLost],
+            ]
+            .concat()),
+            when: at0(vec![pc_state(ConnectionState::Connected)]),
+            then: vec![state(Connected)],
+            state: Connected,
         },
     ]);
 }

@@ -164,7 +164,7 @@ impl Hub {
     }
 
     /// `me` got its slot back: it hears `resumed` and what was kept for it;
-    /// the peer that was told `peer-away` hears `peer-back`.
+    /// the peer hears `peer-back`.
     fn resumed(
         &self,
         rooms: &mut HubRooms,

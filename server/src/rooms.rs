@@ -45,7 +45,7 @@ pub struct Resumed<M, F> {
     pub kept: Vec<Kept<F>>,
     /// Frames that did not fit in what was kept.
     pub dropped: usize,
-    /// The other member, who was told `peer-away` and is now owed `peer-back`.
+    /// The other member, now owed `peer-back`.
     pub owed_back: Option<ConnId>,
 }
 
@@ -237,11 +237,14 @@ impl<M, F> Rooms<M, F> {
         slot.conn = conn;
         Some(
             match std::mem::replace(&mut slot.presence, Presence::Live(member)) {
+                // The peer was never told `peer-away`, but what it sent
+                // lately went to a socket that was dead: it hears `peer-back`
+                // all the same, and may send it again.
                 Presence::Live(old) => Resumed {
                     replaced: Some(old),
                     kept: Vec::new(),
                     dropped: 0,
-                    owed_back: None,
+                    owed_back: peer,
                 },
                 Presence::Away(kept) => Resumed {
                     replaced: None,

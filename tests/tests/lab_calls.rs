@@ -64,6 +64,13 @@ fn finish(peer: Process, within: Duration) -> Value {
 /// Frames kept coming: at least `frames`, in order, no picture held past
 /// `max_gap_ms`.
 fn assert_smooth(report: &Value, frames: u64, max_gap_ms: u64) {
+    eprintln!(
+        "frames {}, longest gap {} ms, freezes {}, states {}",
+        report["video_frames_received"],
+        report["max_frame_gap_ms"],
+        report["freezes"],
+        report["states"]
+    );
     assert!(
         number(report, "video_frames_received") >= frames,
         "{report}"
@@ -243,7 +250,10 @@ fn a_network_change_brings_video_back_within_three_seconds() {
     let bob = finish(bob, Duration::from_secs(60));
     let alice = finish(alice, Duration::from_secs(30));
     for report in [&alice, &bob] {
-        assert_smooth(report, 300, 3000 + 6000);
+        // The relay link is found dead after 2.5 s of silence; ICE restarts
+        // as soon as the peer is back on it. (On a phone the OS reports the
+        // change at once; here nothing does.)
+        assert_smooth(report, 300, 4000);
         assert_ne!(report["end_state"], "Ended(IceFailed)", "{report}");
     }
     assert_bye_arrived(&alice, &bob, Duration::from_secs(2));

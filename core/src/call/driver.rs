@@ -36,6 +36,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Peer events waiting for the driver (media is dropped beyond it, never control).
 const PEER_EVENT_QUEUE: usize = 512;
 const STATS_INTERVAL: Duration = Duration::from_secs(1);
+/// No remote packet for this long on a connected call: the path is broken
+/// (audio alone sends 50 a second, also when muted).
+const MEDIA_STALL: Duration = Duration::from_secs(1);
 /// How long hanging up waits for the relay to take our last frames.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -65,6 +68,9 @@ pub(crate) struct Driver {
     /// ICE servers the relay handed out, used instead of the configured ones.
     relay_ice_servers: Option<Vec<IceServer>>,
     bitrate: LossBasedBitrate,
+    /// When remote media last arrived, and whether the machine was told it stalled.
+    last_media: Option<Instant>,
+    media_stalled: bool,
     /// The one throttle of our key-frame requests (decoder errors and
     /// receive-queue overflows both ask).
     key_frame_requests: MinInterval,
@@ -102,6 +108,8 @@ impl Driver {
             peer: None,
             peer_events,
             relay_ice_servers: None,
+            last_media: None,
+            media_stalled: false,
             key_frame_requests: MinInterval::new(KEY_FRAME_INTERVAL),
             media_live: false,
         };
@@ -140,7 +148,7 @@ impl Driver {
                 () = sleep_until(deadline) => Some(Input::Tick),
                 _ = stats.tick() => {
                     self.observer.on_stats(&self.counters.snapshot());
-                    None
+                    self.check_media_stall()
                 }
             };
             if let Some(input) = input {
@@ -291,6 +299,8 @@ impl Driver {
         self.current_peer.send_replace(Some(peer));
         self.video_control.request_key_frame();
         let _ = self.received.try_send(Received::Reset);
+        self.last_media = None;
+        self.media_stalled = false;
         Ok(())
     }
 
@@ -321,8 +331,14 @@ impl Driver {
             PeerEvent::LocalCandidate(candidate) => return Some(Input::LocalCandidate(candidate)),
             PeerEvent::State(state) => return Some(Input::ConnectionState(state)),
             PeerEvent::GatheringComplete => {}
-            PeerEvent::RemoteVideo(frame) => self.forward(Received::Video(frame)),
-            PeerEvent::RemoteAudio(packet) => self.forward(Received::Audio(packet)),
+            PeerEvent::RemoteVideo(frame) => {
+                self.forward(Received::Video(frame));
+                return self.media_arrived();
+            }
+            PeerEvent::RemoteAudio(packet) => {
+                self.forward(Received::Audio(packet));
+                return self.media_arrived();
+            }
             PeerEvent::KeyFrameRequested => self.video_control.request_key_frame(),
             PeerEvent::VideoLoss { fraction_lost } => {
                 let rate = self.bitrate.on_loss_report(fraction_lost);
@@ -333,6 +349,28 @@ impl Driver {
                     tracing::debug!(error = %e, "expected audio loss not set");
                 }
             }
+        }
+        None
+    }
+
+    fn media_arrived(&mut self) -> Option<Input> {
+        self.last_media = Some(Instant::now());
+        std::mem::take(&mut self.media_stalled).then_some(Input::MediaFlowing)
+    }
+
+    /// Tells the machine once when remote media stopped on a connection that
+    /// still says connected.
+    fn check_media_stall(&mut self) -> Option<Input> {
+        let connected = self
+            .peer
+            .as_ref()
+            .is_some_and(|p| p.state() == ConnectionState::Connected);
+        let silent = self
+            .last_media
+            .is_some_and(|at| at.elapsed() >= MEDIA_STALL);
+        if connected && silent && !self.media_stalled {
+            self.media_stalled = true;
+            return Some(Input::MediaStalled);
         }
         None
     }

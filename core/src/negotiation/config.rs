@@ -44,7 +44,9 @@ impl Default for NegotiationConfig {
             ice_restart_timeout: Duration::from_secs(8),
             max_ice_restarts: 3,
             ping_interval: Duration::from_secs(1),
-            signaling_timeout: Duration::from_secs(3),
+            // Two and a half pings: a queue of half a second on a slow
+            // uplink delays a pong, but not that much.
+            signaling_timeout: Duration::from_millis(2500),
             min_reconnect_delay: Duration::from_millis(250),
             max_reconnect_delay: Duration::from_secs(4),
             max_signaling_retries: 8,

@@ -31,6 +31,12 @@ pub enum Input {
     LocalCandidate(IceCandidate),
     /// The peer connection's state changed.
     ConnectionState(ConnectionState),
+    /// No remote media for a while although the connection says connected
+    /// (audio alone sends 50 packets a second, muted or not): the path is
+    /// broken and ICE has not noticed yet. The UI shows `Reconnecting`.
+    MediaStalled,
+    /// Remote media arrives again after `MediaStalled`.
+    MediaFlowing,
     /// A peer-connection operation the machine asked for (or the driver's
     /// making of the connection) failed.
     OperationFailed(PcOperation),

@@ -50,6 +50,8 @@ pub struct Negotiator {
     was_in_room: bool,
     /// Our camera and microphone are live (a new session starts with it).
     local_media: bool,
+    /// Remote media stopped although ICE says connected (shown as reconnecting).
+    media_stalled: bool,
 }
 
 /// Where we are with the relay.
@@ -118,6 +120,7 @@ impl Negotiator {
             backoff,
             was_in_room: false,
             local_media: false,
+            media_stalled: false,
         }
     }
 
@@ -158,8 +161,11 @@ impl Negotiator {
                     self.outbox.extend(actions);
                 }
             }
+            Input::MediaStalled => self.media_stalled = true,
+            Input::MediaFlowing => self.media_stalled = false,
             // The held session, if any, owns the connection in use.
             Input::ConnectionState(state) => {
+                self.media_stalled = false;
                 if let Some(session) = self.held.as_deref_mut().or(self.link.negotiating()) {
                     session.on_connection_state(state, now, &self.config);
                 }
@@ -321,11 +327,10 @@ impl Negotiator {
                 self.new_session(Role::Initiator, false, now);
             }
             RelayEvent::PeerAway { .. } => tracing::info!("the peer's link to the relay is down"),
-            // What we sent while it was away may be lost with its old socket.
             RelayEvent::PeerBack { .. } => {
                 tracing::info!("the peer is back");
                 if let Some(session) = self.link.session() {
-                    let actions = session.resend_unanswered(now);
+                    let actions = session.reachable_again(now, &self.config);
                     self.outbox.extend(actions);
                 }
             }
@@ -375,9 +380,8 @@ impl Negotiator {
             self.outbox.push_back(Action::UseIceServers(ice_servers));
         }
         match self.held.take() {
-            // What we sent while our socket was dying may be lost with it.
             Some(mut session) => {
-                let actions = session.resend_unanswered(now);
+                let actions = session.reachable_again(now, &self.config);
                 self.outbox.extend(actions);
                 self.link = RelayLink::InRoom(session);
             }
@@ -413,7 +417,7 @@ impl Negotiator {
                 let role = session.role();
                 let mut held = self.held.take().expect("checked above");
                 tracing::info!(?role, "the same call: carrying on with its connection");
-                held.carry_on(role, now);
+                held.carry_on(role, now, &self.config);
                 self.link = RelayLink::InRoom(held);
                 return;
             }
@@ -533,7 +537,7 @@ impl Negotiator {
         }
         // Media decides while a held connection carries the call.
         if let Some(held) = &self.held {
-            return if held.is_connected() {
+            return if held.is_connected() && !self.media_stalled {
                 CallState::Connected
             } else {
                 CallState::Reconnecting
@@ -541,7 +545,8 @@ impl Negotiator {
         }
         match &self.link {
             RelayLink::InRoom(s) if !s.is_present() => CallState::WaitingForPeer,
-            RelayLink::InRoom(s) if s.is_connected() => CallState::Connected,
+            RelayLink::InRoom(s) if s.is_connected() && !self.media_stalled => CallState::Connected,
+            RelayLink::InRoom(s) if s.is_connected() => CallState::Reconnecting,
             RelayLink::InRoom(s) if s.was_connected() => CallState::Reconnecting,
             RelayLink::InRoom(_) => CallState::Negotiating,
             _ if self.was_in_room => CallState::Reconnecting,

@@ -28,6 +28,10 @@ pub(super) struct IceRecovery {
     next_restart_at: Option<Instant>,
     /// ICE restarts since the connection was last up.
     restarts: u32,
+    /// Until then a disconnection restarts at once, without the grace
+    /// period: signaling was just lost too, most likely to a network change
+    /// that media has not noticed yet.
+    restart_promptly_until: Option<Instant>,
 }
 
 /// What to do when the deadline of [`IceRecovery::deadline`] passes.
@@ -51,12 +55,14 @@ impl IceRecovery {
         self.lost_since
     }
 
-    /// If the connection is lost, the initiator restarts ICE now rather than
-    /// at its scheduled time (the peer is reachable again, after a while of
-    /// not being so).
-    pub(super) fn restart_now(&mut self, now: Instant) {
+    /// The peer is reachable again after signaling was lost: if the
+    /// connection is lost, the initiator restarts ICE now rather than at its
+    /// scheduled time; if it is still up, a loss soon after skips the grace.
+    pub(super) fn restart_now(&mut self, now: Instant, config: &NegotiationConfig) {
         if self.lost_since.is_some() {
             self.next_restart_at = Some(now);
+        } else {
+            self.restart_promptly_until = Some(now + config.disconnect_grace * 2);
         }
     }
 
@@ -78,8 +84,15 @@ impl IceRecovery {
             ConnectionState::Disconnected => {
                 self.connected = false;
                 self.lost_since.get_or_insert(now);
-                self.next_restart_at
-                    .get_or_insert(now + config.disconnect_grace);
+                let grace = if self
+                    .restart_promptly_until
+                    .is_some_and(|until| now <= until)
+                {
+                    std::time::Duration::ZERO
+                } else {
+                    config.disconnect_grace
+                };
+                self.next_restart_at.get_or_insert(now + grace);
             }
             ConnectionState::Failed | ConnectionState::Closed => {
                 self.connected = false;

@@ -155,7 +155,7 @@ impl PeerSession {
     /// through a fresh join (a restarted relay, or its slot expired), in the
     /// role the relay gave us now. Nothing is negotiated again; if media was
     /// lost meanwhile, an initiator restarts ICE at once.
-    pub(super) fn carry_on(&mut self, role: Role, now: Instant) {
+    pub(super) fn carry_on(&mut self, role: Role, now: Instant, config: &NegotiationConfig) {
         self.role = role;
         self.present = true;
         self.call_id_sent = true;
@@ -163,7 +163,7 @@ impl PeerSession {
         self.peer_ready = true;
         self.offered = true;
         self.reply = None;
-        self.recovery.restart_now(now);
+        self.recovery.restart_now(now, config);
     }
 
     /// The relay says a peer is here (or it spoke to us): our call id goes
@@ -326,9 +326,17 @@ impl PeerSession {
         Outcome::Continue(out)
     }
 
-    /// What we sent and got no reply to yet, sent again now: the peer's socket
-    /// or ours was lost for a while, and frames in flight were lost with it.
-    pub(super) fn resend_unanswered(&mut self, now: Instant) -> Vec<Action> {
+    /// The peer can hear us again after its socket or ours was lost (it
+    /// resumed, or we did): frames in flight were lost with the dead socket,
+    /// so what awaits a reply is sent again; and a loss of both signaling and
+    /// media is most likely a network change, so a lost connection is
+    /// restarted now rather than after the grace period.
+    pub(super) fn reachable_again(
+        &mut self,
+        now: Instant,
+        config: &NegotiationConfig,
+    ) -> Vec<Action> {
+        self.recovery.restart_now(now, config);
         if self.reply.is_none() {
             return Vec::new();
         }

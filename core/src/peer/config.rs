@@ -98,7 +98,9 @@ impl Default for PeerConfig {
             include_loopback: false,
             ice_check_interval: Duration::from_millis(20),
             ice_pair_timeout: Duration::from_secs(3),
-            ice_disconnected_timeout: Duration::from_secs(5),
+            // Audio alone sends 50 packets a second: 3 s of silence is a
+            // broken path, and every second counts after a network change.
+            ice_disconnected_timeout: Duration::from_secs(3),
             ice_failed_timeout: Duration::from_secs(15),
             srflx_acceptance_wait: Duration::from_millis(100),
             relay_acceptance_wait: Duration::from_millis(500),
@@ -179,6 +181,10 @@ impl PeerConfig {
             // Answering as DTLS server lets the offerer's ClientHello go out the moment
             // ICE succeeds; as client the answerer waited for a timer (~100-200 ms).
             .with_answering_dtls_role(RTCDtlsRole::Server)
+            // An ICE restart rebinds the sockets on the interfaces that exist now:
+            // after Wi-Fi to cellular the old address is gone, and candidates
+            // gathered on it (or sockets bound to it) can never work again.
+            .with_discard_local_candidates_during_ice_restart(true)
             .build()
     }
 }
