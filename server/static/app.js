@@ -63,8 +63,12 @@ function roomFromUrl() {
   return id;
 }
 
-/** ?stun=url[,url] overrides the STUN server; an empty ?stun= uses none (fine on a LAN). */
+/**
+ * The relay's ICE servers (short-lived TURN credentials in created/joined) when it sent some;
+ * else ?stun=url[,url] overrides the STUN server; an empty ?stun= uses none (fine on a LAN).
+ */
 function iceServers() {
+  if (call.relayIceServers?.length) return call.relayIceServers;
   const stun = new URL(location.href).searchParams.get('stun');
   if (stun === null) return [{ urls: [STUN_DEFAULT] }];
   return stun ? [{ urls: stun.split(',') }] : [];
@@ -128,8 +132,8 @@ function onMessage(message) {
 }
 
 const HANDLERS = {
-  created: () => onJoined(true),
-  joined: () => onJoined(false),
+  created: (m) => onJoined(true, m.iceServers),
+  joined: (m) => onJoined(false, m.iceServers),
   'peer-joined': onPeerJoined,
   'peer-left': onPeerLeft,
   bye: onPeerLeft,
@@ -140,7 +144,8 @@ const HANDLERS = {
   candidate: onCandidate,
 };
 
-function onJoined(initiator) {
+function onJoined(initiator, relayIceServers) {
+  call.relayIceServers = Array.isArray(relayIceServers) ? relayIceServers : null;
   call.joined = true;
   call.initiator = initiator;
   call.otherReady = false;
