@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use videochat_protocol::{PeerMessage, RoomId};
 
@@ -31,8 +32,11 @@ use super::observer::CallObserver;
 use super::stats::Counters;
 use super::video_send::VideoControl;
 
-/// A dead relay must not hold the call in "connecting" forever.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A dead relay must not hold the call in "connecting" forever; a SYN lost
+/// to a dead network is sent again after 1 s and 3 s, so 5 s covers three.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+type ConnectResult = Result<(SignalingSender, SignalingReceiver), String>;
 /// Peer events waiting for the driver (media is dropped beyond it, never control).
 const PEER_EVENT_QUEUE: usize = 512;
 const STATS_INTERVAL: Duration = Duration::from_secs(1);
@@ -62,6 +66,8 @@ pub(crate) struct Driver {
     received: SyncSender<Received>,
     negotiator: Negotiator,
     sender: Option<SignalingSender>,
+    /// The relay socket being opened (see `start_connect`).
+    connecting: Option<JoinHandle<ConnectResult>>,
     receiver: Option<SignalingReceiver>,
     peer: Option<Arc<Peer>>,
     peer_events: mpsc::Receiver<PeerEvent>,
@@ -104,6 +110,7 @@ impl Driver {
             current_peer,
             received,
             sender: None,
+            connecting: None,
             receiver: None,
             peer: None,
             peer_events,
@@ -141,6 +148,7 @@ impl Driver {
             };
             let input = tokio::select! {
                 frame = next_frame(&mut self.receiver) => self.on_frame(frame),
+                result = finish_connect(&mut self.connecting) => Some(self.connected(result)),
                 // Closed while there is no connection (relay-only, waiting
                 // for TURN): the branch is then off, not a wait forever.
                 Some(event) = self.peer_events.recv() => self.on_peer_event(event),
@@ -160,7 +168,10 @@ impl Driver {
     /// Carries out one action; its result, if the machine needs one.
     async fn execute(&mut self, action: Action) -> Option<Input> {
         match action {
-            Action::ConnectSignaling => Some(self.connect().await),
+            Action::ConnectSignaling => {
+                self.start_connect();
+                None
+            }
             Action::SendJoin { room, session } => self.send(Outgoing::Join(room, session)).await,
             Action::Send(message) => self.send(Outgoing::Peer(message)).await,
             Action::PingSignaling => self.send(Outgoing::Ping).await,
@@ -214,20 +225,27 @@ impl Driver {
         self.observer.on_state_changed(state);
     }
 
-    async fn connect(&mut self) -> Input {
-        let url = &self.config.relay_url;
-        match timeout(CONNECT_TIMEOUT, signaling::connect(url)).await {
-            Ok(Ok((sender, receiver))) => {
+    /// Opens the relay socket in a task of its own: the run loop keeps
+    /// carrying media while a dead network makes the attempt last.
+    fn start_connect(&mut self) {
+        let url = self.config.relay_url.clone();
+        self.connecting = Some(tokio::spawn(async move {
+            match timeout(CONNECT_TIMEOUT, signaling::connect(&url)).await {
+                Ok(result) => result.map_err(|e| e.to_string()),
+                Err(_) => Err(format!("no answer within {CONNECT_TIMEOUT:?}")),
+            }
+        }));
+    }
+
+    fn connected(&mut self, result: ConnectResult) -> Input {
+        match result {
+            Ok((sender, receiver)) => {
                 self.sender = Some(sender);
                 self.receiver = Some(receiver);
                 Input::SignalingConnected
             }
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "relay unreachable");
-                Input::SignalingLost
-            }
-            Err(_) => {
-                tracing::warn!("relay did not answer within {CONNECT_TIMEOUT:?}");
+            Err(error) => {
+                tracing::warn!(%error, "relay unreachable");
                 Input::SignalingLost
             }
         }
@@ -438,6 +456,9 @@ impl Driver {
 
     /// Closes everything, then reports the final state (it follows `Close`).
     async fn close(&mut self) {
+        if let Some(connecting) = self.connecting.take() {
+            connecting.abort();
+        }
         if let Some(mut sender) = self.sender.take() {
             let _ = timeout(CLOSE_TIMEOUT, sender.close()).await;
         }
@@ -480,6 +501,15 @@ async fn next_frame(
         Some(receiver) => receiver.next().await,
         None => std::future::pending().await,
     }
+}
+
+async fn finish_connect(connecting: &mut Option<JoinHandle<ConnectResult>>) -> ConnectResult {
+    let Some(task) = connecting else {
+        return std::future::pending().await;
+    };
+    let result = task.await.unwrap_or_else(|e| Err(e.to_string()));
+    *connecting = None;
+    result
 }
 
 async fn sleep_until(deadline: Option<Instant>) {
