@@ -148,7 +148,8 @@ fn resuming_a_slot_whose_socket_still_looks_alive_replaces_that_socket() {
             replaced: Some("one"),
             kept: vec![],
             dropped: 0,
-            owed_back: None,
+            // What the peer sent lately went to the dead socket: it is told.
+            owed_back: Some(2),
         }
     );
     // The replaced connection no longer holds anything.
