@@ -40,14 +40,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let binary = build_server()?;
     let mut child = Command::new(&binary)
-        // The latency loop sends far faster than a client may (50 frames/s):
-        // lift the rate limit for the benchmark only.
+        // The latency loop sends far faster than a client may (50 frames/s),
+        // and every connection comes from 127.0.0.1: lift the rate and
+        // per-address limits for the benchmark only.
         .args([
             "--listen",
             "127.0.0.1:0",
             "--rate-burst",
             "1000000",
             "--rate-per-second",
+            "1000000",
+            "--max-connections-per-address",
+            "1000000",
+            "--join-burst",
+            "1000000",
+            "--joins-per-second",
             "1000000",
         ])
         .env("RUST_LOG", "warn")

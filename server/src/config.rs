@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::limits::Limits;
+use crate::origin::{BadOrigin, OriginPolicy};
 use crate::turn::{Turn, TurnSecret};
 
 /// Usage text for `--help`.
@@ -20,10 +21,24 @@ OPTIONS:
   --heartbeat-interval-ms N     ping each client every N ms (default 10000)
   --heartbeat-timeout-ms N      drop a client silent for N ms (default 30000)
   --max-connections N           most simultaneous WebSocket connections (default 10000)
+  --max-connections-per-address N
+                                most simultaneous connections from one IP address (IPv6: one
+                                /64); more get HTTP 429 (default 64)
+  --join-burst N                joins one address may make in a burst (default 40)
+  --joins-per-second N          joins one address may make per second, sustained (default 20);
+                                beyond, a join gets the error rate_limited
+  --max-rooms N                 most rooms at once; a join opening one more gets the error
+                                relay_busy (default 10000)
+  --queue-bytes N               most bytes queued for one client; a client that does not read
+                                them is disconnected (default 262144)
   --rate-burst N                frames a client may send in a burst (default 200)
   --rate-per-second N           frames a client may send per second, sustained (default 50)
   --resume-grace-ms N           keep the slot of a client that asked to resume this long after
                                 its socket is gone (default 20000)
+  --allowed-origin ORIGIN       also let pages from ORIGIN (e.g. https://app.example) open a
+                                WebSocket; by default only pages served by the relay itself and
+                                pages on localhost, 127.0.0.1 or [::1] may (others get HTTP 403),
+                                and clients that send no Origin (apps) always may; repeatable
   --turn-url URL                a turn: or turns: URL handed to every member with a short-lived
                                 credential (repeat for several URLs of one TURN deployment)
   --turn-secret S               the secret shared with the TURN server (coturn's
@@ -46,6 +61,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub tls: Option<TlsFiles>,
     pub limits: Limits,
+    /// Which web pages may open a WebSocket.
+    pub origins: OriginPolicy,
     /// TURN servers to hand out with short-lived credentials.
     pub turn: Option<Turn>,
 }
@@ -56,6 +73,7 @@ impl Default for Config {
             listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
             tls: None,
             limits: Limits::default(),
+            origins: OriginPolicy::default(),
             turn: None,
         }
     }
@@ -82,6 +100,8 @@ pub enum ArgsError {
     HalfTls,
     #[error("the heartbeat timeout must be longer than the interval")]
     HeartbeatTimeoutTooShort,
+    #[error(transparent)]
+    BadOrigin(#[from] BadOrigin),
     #[error("--turn-url is a turn: or turns: URL, not {0:?}")]
     BadTurnUrl(String),
     #[error("--turn-url needs a secret: --turn-secret or --turn-secret-file")]
@@ -132,11 +152,19 @@ impl Command {
                 "--max-connections" => {
                     limits.max_connections = positive(&name, &value)? as usize;
                 }
+                "--max-connections-per-address" => {
+                    limits.max_connections_per_address = positive(&name, &value)? as usize;
+                }
+                "--join-burst" => limits.join_burst = small(&name, &value)?,
+                "--joins-per-second" => limits.joins_per_second = small(&name, &value)?,
+                "--max-rooms" => limits.max_rooms = positive(&name, &value)? as usize,
+                "--queue-bytes" => limits.queue_bytes = positive(&name, &value)? as usize,
                 "--rate-burst" => limits.rate_burst = small(&name, &value)?,
                 "--rate-per-second" => limits.rate_per_second = small(&name, &value)?,
                 "--resume-grace-ms" => {
                     limits.resume_grace = Duration::from_millis(positive(&name, &value)?)
                 }
+                "--allowed-origin" => config.origins.allow(&value)?,
                 "--turn-url" => turn.urls.push(value),
                 "--turn-secret" | "--turn-secret-file" => {
                     if turn.secret.is_some() {
@@ -223,9 +251,15 @@ fn is_known(name: &str) -> bool {
         "--heartbeat-interval-ms",
         "--heartbeat-timeout-ms",
         "--max-connections",
+        "--max-connections-per-address",
+        "--join-burst",
+        "--joins-per-second",
+        "--max-rooms",
+        "--queue-bytes",
         "--rate-burst",
         "--rate-per-second",
         "--resume-grace-ms",
+        "--allowed-origin",
         "--turn-url",
         "--turn-secret",
         "--turn-secret-file",

@@ -2,19 +2,20 @@
 //! pings it, and watches for silence. Generic over the WebSocket's two halves
 //! so it runs on any transport (plain TCP, TLS, or test channels).
 
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use tokio::sync::mpsc;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
 use videochat_protocol::{ClientFrame, ErrorCode, RoomId};
 
-use crate::hub::{ConnectionHandle, Hub, JoinAs, Joined, Kick};
+use crate::hub::{ConnectionHandle, Hub, JoinAs, Joined, Kick, Outbox};
 use crate::limits::Limits;
+use crate::metrics::DropReason;
 use crate::rate_limit::{RateLimiter, Verdict};
 
 /// Why a connection ended.
@@ -30,9 +31,16 @@ pub enum End {
     HeartbeatLost,
     /// The client's outgoing queue overflowed: it does not read.
     Kicked,
+    /// A write to the socket made no progress for the heartbeat timeout:
+    /// the client stopped reading (even if it still sends).
+    WriteStalled,
     /// Another connection resumed this one's slot with its session token
     /// (closed with 4000).
     Replaced,
+    /// A text frame was not UTF-8: told `bad_json`, closed with 1007.
+    /// tokio-tungstenite ends its stream after any read error, so the
+    /// connection cannot be kept as it is for other malformed frames.
+    NotUtf8,
     /// The transport failed or the client broke the WebSocket protocol.
     Broken,
 }
@@ -42,7 +50,22 @@ impl End {
     /// linger and read before closing the socket (else the kernel answers
     /// unread data with a reset that can destroy the close frame).
     pub fn wants_linger(self) -> bool {
-        matches!(self, End::TooLarge | End::RateLimited)
+        matches!(self, End::TooLarge | End::RateLimited | End::NotUtf8)
+    }
+
+    /// Why the relay dropped the connection; `None` when the client closed.
+    pub fn drop_reason(self) -> Option<DropReason> {
+        Some(match self {
+            End::Closed => return None,
+            End::TooLarge => DropReason::TooLarge,
+            End::RateLimited => DropReason::RateLimited,
+            End::HeartbeatLost => DropReason::HeartbeatLost,
+            End::Kicked => DropReason::NotReading,
+            End::WriteStalled => DropReason::WriteStalled,
+            End::Replaced => DropReason::Replaced,
+            End::NotUtf8 => DropReason::NotUtf8,
+            End::Broken => DropReason::Broken,
+        })
     }
 }
 
@@ -51,6 +74,8 @@ pub const REPLACED: u16 = 4000;
 
 /// What a connection remembers between frames.
 struct Session {
+    /// The client's address, which joins are counted against.
+    ip: IpAddr,
     room: Option<RoomId>,
     limiter: RateLimiter,
 }
@@ -58,15 +83,22 @@ struct Session {
 /// Serves one client until the connection ends, then takes it out of its
 /// room (its peer is told `peer-left`, or `peer-away` if it may resume) and
 /// says goodbye when there is a reason to give.
-pub async fn serve<Tx, Rx>(sink: &mut Tx, stream: &mut Rx, hub: &Hub, limits: &Limits) -> End
+pub async fn serve<Tx, Rx>(
+    sink: &mut Tx,
+    stream: &mut Rx,
+    hub: &Hub,
+    limits: &Limits,
+    ip: IpAddr,
+) -> End
 where
     Tx: Sink<Message, Error = WsError> + Unpin,
     Rx: Stream<Item = Result<Message, WsError>> + Unpin,
 {
-    let (me, mut queue) = hub.connect(limits.queue_frames);
+    let (me, mut queue) = hub.connect(limits.queue_frames, limits.queue_bytes);
     let started = Instant::now();
     let last_seen_ms = AtomicU64::new(0);
     let mut session = Session {
+        ip,
         room: None,
         limiter: RateLimiter::new(
             limits.rate_burst,
@@ -79,7 +111,7 @@ where
 
     let end = tokio::select! {
         end = read_loop(stream, hub, &me, &mut session, &last_seen_ms, started) => end,
-        end = write_loop(sink, &mut queue, limits.heartbeat_interval) => end,
+        end = write_loop(sink, &mut queue, limits.heartbeat_interval, limits.heartbeat_timeout) => end,
         () = watchdog(&last_seen_ms, started, limits.heartbeat_timeout) => End::HeartbeatLost,
         kick = me.kicked() => match kick {
             Kick::NotReading => End::Kicked,
@@ -90,6 +122,9 @@ where
         hub.disconnected(&me, &room);
     }
     tracing::info!(conn = me.id(), reason = ?end, "connection ended");
+    if let Some(reason) = end.drop_reason() {
+        hub.metrics().dropped(reason);
+    }
 
     let farewell = match end {
         End::TooLarge => Some((
@@ -102,6 +137,11 @@ where
             CloseCode::Policy,
             "too many frames",
         )),
+        End::NotUtf8 => Some((
+            Some(ErrorCode::BadJson),
+            CloseCode::Invalid,
+            "text frame is not UTF-8",
+        )),
         // Tells a client still reading that it must not resume: the slot
         // is held by its newer connection.
         End::Replaced => Some((None, CloseCode::from(REPLACED), "resumed elsewhere")),
@@ -110,6 +150,7 @@ where
     let goodbye = async {
         if let Some((code, close, reason)) = farewell {
             if let Some(code) = code {
+                hub.metrics().error_sent(code);
                 let error = error_frame(code, reason);
                 sink.feed(Message::Text(error.into())).await?;
             }
@@ -150,6 +191,7 @@ where
         let message = match item {
             Ok(message) => message,
             Err(WsError::Capacity(_)) => return End::TooLarge,
+            Err(WsError::Utf8(_)) => return End::NotUtf8,
             Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => return End::Closed,
             Err(error) => {
                 tracing::debug!(conn = me.id(), %error, "read failed");
@@ -209,10 +251,10 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
                 None if resume => JoinAs::Resumable,
                 None => JoinAs::Fresh,
             };
-            let joined = hub.join(me, &room, how);
+            let joined = hub.join(me, session.ip, &room, how);
             tracing::info!(conn = me.id(), outcome = ?joined, "join");
             tracing::debug!(conn = me.id(), %room, "join room");
-            if joined != Joined::Full {
+            if matches!(joined, Joined::Created | Joined::Joined | Joined::Resumed) {
                 session.room = Some(room);
             }
         }
@@ -235,11 +277,25 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
     }
 }
 
-/// Writes queued frames (flushing once per batch) and pings every `interval`.
+/// Why a write did not complete.
+enum WriteFailed {
+    /// No progress within the stall timeout.
+    Stalled,
+    /// The transport failed.
+    Broken,
+}
+
+/// Writes queued frames (flushing once per batch) and pings every
+/// `interval`. Each step (one frame, a flush, a ping) must complete within
+/// `stall`: the watchdog only hears what the client sends, and a client that
+/// sends but never reads would otherwise hold its task and buffers forever.
+/// The byte bound of the queue does not cover this: a peer sending little
+/// never fills it.
 async fn write_loop<Tx>(
     sink: &mut Tx,
-    queue: &mut mpsc::Receiver<Message>,
+    queue: &mut Outbox,
     interval: Duration,
+    stall: Duration,
 ) -> End
 where
     Tx: Sink<Message, Error = WsError> + Unpin,
@@ -250,31 +306,49 @@ where
         let written = tokio::select! {
             biased;
             message = queue.recv() => match message {
-                Some(message) => write_batch(sink, queue, message).await,
+                Some(message) => write_batch(sink, queue, message, stall).await,
                 // Unreachable while `serve` holds the sending side.
                 None => return End::Closed,
             },
-            _ = ping.tick() => sink.send(Message::Ping(Default::default())).await,
+            _ = ping.tick() => within(stall, sink.send(Message::Ping(Default::default()))).await,
         };
-        if written.is_err() {
-            return End::Broken;
+        match written {
+            Ok(()) => {}
+            Err(WriteFailed::Stalled) => return End::WriteStalled,
+            Err(WriteFailed::Broken) => return End::Broken,
         }
     }
 }
 
 async fn write_batch<Tx>(
     sink: &mut Tx,
-    queue: &mut mpsc::Receiver<Message>,
+    queue: &mut Outbox,
     first: Message,
-) -> Result<(), WsError>
+    stall: Duration,
+) -> Result<(), WriteFailed>
 where
     Tx: Sink<Message, Error = WsError> + Unpin,
 {
-    sink.feed(first).await?;
-    while let Ok(next) = queue.try_recv() {
-        sink.feed(next).await?;
+    let mut next = Some(first);
+    while let Some(message) = next {
+        // Counted out before it is handed over: `feed` consumes it.
+        queue.written(&message);
+        within(stall, sink.feed(message)).await?;
+        next = queue.try_recv().ok();
     }
-    sink.flush().await
+    within(stall, sink.flush()).await
+}
+
+/// Runs one write step, failing it if it takes longer than `stall`.
+async fn within(
+    stall: Duration,
+    step: impl Future<Output = Result<(), WsError>>,
+) -> Result<(), WriteFailed> {
+    match tokio::time::timeout(stall, step).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(WriteFailed::Broken),
+        Err(_elapsed) => Err(WriteFailed::Stalled),
+    }
 }
 
 /// Resolves once nothing has been heard for `timeout`.

@@ -1,13 +1,15 @@
-//! How the hub reaches one connection: its bounded outgoing queue, and a
-//! switch that tells its task to end.
+//! How the hub reaches one connection: its outgoing queue, bounded in
+//! frames and in bytes, and a switch that tells its task to end.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 use videochat_protocol::{ErrorCode, RelayEvent};
 
+use crate::metrics::Metrics;
 use crate::rooms::ConnId;
 
 /// Why a connection was told to go.
@@ -24,7 +26,69 @@ pub enum Kick {
 pub struct ConnectionHandle {
     id: ConnId,
     tx: mpsc::Sender<Message>,
+    /// Bytes queued and not yet handed to the socket; shared with the
+    /// [`Outbox`]. The frame bound alone would let 256 large frames (16 MiB)
+    /// pile up for a client that does not read.
+    queued: Arc<AtomicUsize>,
+    max_bytes: usize,
+    metrics: Arc<Metrics>,
     kick: Arc<KickSwitch>,
+}
+
+/// The receiving end of a connection's queue.
+#[derive(Debug)]
+pub struct Outbox {
+    rx: mpsc::Receiver<Message>,
+    queued: Arc<AtomicUsize>,
+}
+
+impl Outbox {
+    /// The next queued frame; `None` once every handle is gone.
+    pub async fn recv(&mut self) -> Option<Message> {
+        self.rx.recv().await
+    }
+
+    /// The next queued frame, if one is waiting.
+    pub fn try_recv(&mut self) -> Result<Message, TryRecvError> {
+        self.rx.try_recv()
+    }
+
+    /// `message` (taken from this queue) reached the socket's writer: its
+    /// bytes no longer count against the bound.
+    pub fn written(&self, message: &Message) {
+        self.queued.fetch_sub(queued_len(message), Ordering::AcqRel);
+    }
+}
+
+/// A queue of at most `frames` frames and `bytes` bytes (one frame is
+/// always let in, so a small byte bound cannot refuse a legal frame).
+/// Sends and errors are counted in `metrics`.
+pub fn queue(
+    id: ConnId,
+    frames: usize,
+    bytes: usize,
+    metrics: Arc<Metrics>,
+) -> (ConnectionHandle, Outbox) {
+    let (tx, rx) = mpsc::channel(frames.max(1));
+    let queued = Arc::new(AtomicUsize::new(0));
+    let handle = ConnectionHandle {
+        id,
+        tx,
+        queued: queued.clone(),
+        max_bytes: bytes,
+        metrics,
+        kick: Arc::default(),
+    };
+    (handle, Outbox { rx, queued })
+}
+
+/// The bytes a queued message counts for.
+fn queued_len(message: &Message) -> usize {
+    match message {
+        Message::Text(text) => text.len(),
+        Message::Binary(bytes) | Message::Ping(bytes) | Message::Pong(bytes) => bytes.len(),
+        Message::Close(_) | Message::Frame(_) => 0,
+    }
 }
 
 #[derive(Debug, Default)]
@@ -34,15 +98,6 @@ struct KickSwitch {
 }
 
 impl ConnectionHandle {
-    /// A handle on the queue `tx` of connection `id`.
-    pub fn new(id: ConnId, tx: mpsc::Sender<Message>) -> Self {
-        ConnectionHandle {
-            id,
-            tx,
-            kick: Arc::default(),
-        }
-    }
-
     /// This connection's id (for logs).
     pub fn id(&self) -> ConnId {
         self.id
@@ -64,11 +119,22 @@ impl ConnectionHandle {
         self.kick.notify.notify_one();
     }
 
-    /// Queues `message`, or kicks this connection if its queue is full.
+    /// Queues `message`, or kicks this connection if its queue is full (in
+    /// frames or in bytes).
     pub fn send_or_kick(&self, message: Message) -> bool {
-        let sent = self.tx.try_send(message).is_ok();
-        if !sent {
-            tracing::info!(conn = self.id, "outgoing queue full: disconnecting");
+        let len = queued_len(&message);
+        let before = self.queued.fetch_add(len, Ordering::AcqRel);
+        let fits = before == 0 || before + len <= self.max_bytes;
+        let sent = fits && self.tx.try_send(message).is_ok();
+        if sent {
+            self.metrics.queue_bytes(before + len);
+        } else {
+            self.queued.fetch_sub(len, Ordering::AcqRel);
+            tracing::info!(
+                conn = self.id,
+                queued_bytes = before,
+                "outgoing queue full: disconnecting"
+            );
             self.kick.notify.notify_one();
         }
         sent
@@ -81,6 +147,7 @@ impl ConnectionHandle {
 
     /// Queues an error frame for this connection.
     pub fn send_error(&self, code: ErrorCode, message: &str) {
+        self.metrics.error_sent(code);
         self.send_event(RelayEvent::Error {
             code,
             message: message.to_owned(),

@@ -10,17 +10,20 @@
 //! to it is kept (bounded) instead, until it resumes or its grace expires.
 //! One task ([`Hub::expire_away_members`]) frees the slots whose grace ended.
 
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime};
 
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
-use videochat_protocol::{Grant, RelayEvent, RoomId, random_token};
+use videochat_protocol::{ErrorCode, Grant, RelayEvent, RoomId, random_token};
 
-pub use crate::handle::{ConnectionHandle, Kick};
+pub use crate::handle::{ConnectionHandle, Kick, Outbox};
 use crate::kept::{Kept, KeptFrames, Notice};
 use crate::limits::Limits;
+use crate::metrics::{Gauges, Metrics};
+use crate::per_address::PerAddress;
 use crate::rooms::{AwayRules, ConnId, JoinOutcome, Lost, Resumed, Rooms, Target};
 use crate::turn::Turn;
 
@@ -49,6 +52,9 @@ pub enum Joined {
     Resumed,
     /// Refused: two already there.
     Full,
+    /// Refused: the address joins too often, or the relay holds as many
+    /// rooms as it may.
+    Refused,
 }
 
 /// All rooms and the count of live connections.
@@ -58,6 +64,9 @@ pub struct Hub {
     next_id: AtomicU64,
     live: AtomicUsize,
     max_connections: usize,
+    max_rooms: usize,
+    per_address: PerAddress,
+    metrics: Arc<Metrics>,
     turn: Option<Turn>,
     /// Wakes the grace timer when a member goes away.
     went_away: Notify,
@@ -67,12 +76,30 @@ pub struct Hub {
 #[derive(Debug)]
 pub struct Admission {
     hub: Arc<Hub>,
+    ip: IpAddr,
+}
+
+impl Admission {
+    /// The client's address.
+    pub fn ip(&self) -> IpAddr {
+        self.ip
+    }
 }
 
 impl Drop for Admission {
     fn drop(&mut self) {
+        self.hub.per_address.release(self.ip, Instant::now());
         self.hub.live.fetch_sub(1, Ordering::AcqRel);
     }
+}
+
+/// Why a connection was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The relay holds as many connections as it may.
+    Relay,
+    /// The client's address holds as many connections as it may.
+    Address,
 }
 
 /// Something for one member: a room event or a relayed frame.
@@ -94,31 +121,49 @@ impl Hub {
             next_id: AtomicU64::new(1),
             live: AtomicUsize::new(0),
             max_connections: limits.max_connections,
+            max_rooms: limits.max_rooms,
+            per_address: PerAddress::new(limits.address_rules()),
+            metrics: Arc::default(),
             turn,
             went_away: Notify::new(),
         })
     }
 
-    /// A place for one more connection, unless the hub is at its limit.
-    pub fn admit(self: &Arc<Self>) -> Option<Admission> {
+    /// A place for one more connection from `ip`, unless the relay or the
+    /// address is at its limit.
+    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Admission, Refusal> {
         self.live
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                 (n < self.max_connections).then_some(n + 1)
             })
-            .ok()
-            .map(|_| Admission { hub: self.clone() })
+            .map_err(|_| Refusal::Relay)?;
+        if !self.per_address.admit(ip, Instant::now()) {
+            self.live.fetch_sub(1, Ordering::AcqRel);
+            return Err(Refusal::Address);
+        }
+        Ok(Admission {
+            hub: self.clone(),
+            ip,
+        })
     }
 
-    /// Registers a connection with a queue of `queue_frames` outgoing frames.
-    pub fn connect(&self, queue_frames: usize) -> (ConnectionHandle, mpsc::Receiver<Message>) {
-        let (tx, rx) = mpsc::channel(queue_frames.max(1));
+    /// Registers a connection with a queue of at most `frames` outgoing
+    /// frames and `bytes` bytes.
+    pub fn connect(&self, frames: usize, bytes: usize) -> (ConnectionHandle, Outbox) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        (ConnectionHandle::new(id, tx), rx)
+        crate::handle::queue(id, frames, bytes, self.metrics.clone())
     }
 
-    /// Puts `me` into `room` (or back into its slot) and tells everyone
-    /// concerned.
-    pub fn join(&self, me: &ConnectionHandle, room: &RoomId, how: JoinAs) -> Joined {
+    /// Puts `me`, from `ip`, into `room` (or back into its slot) and tells
+    /// everyone concerned.
+    pub fn join(&self, me: &ConnectionHandle, ip: IpAddr, room: &RoomId, how: JoinAs) -> Joined {
+        if !self.per_address.allow_join(ip, Instant::now()) {
+            me.send_error(
+                ErrorCode::RateLimited,
+                "too many joins from your address; slow down",
+            );
+            return Joined::Refused;
+        }
         let mut rooms = self.lock();
         let session = match how {
             JoinAs::Fresh => None,
@@ -133,6 +178,13 @@ impl Hub {
                 None => Some(random_token()),
             },
         };
+        if !rooms.contains(room) && rooms.len() >= self.max_rooms {
+            me.send_error(
+                ErrorCode::RelayBusy,
+                "the relay holds as many rooms as it may; try again later",
+            );
+            return Joined::Refused;
+        }
         let grant = self.grant(session.clone());
         let room_name = room.to_string();
         match rooms.join(room, me.id(), me.clone(), session) {
@@ -210,6 +262,7 @@ impl Hub {
     pub fn relay(&self, me: &ConnectionHandle, room: &RoomId, text: Utf8Bytes) {
         let mut rooms = self.lock();
         if let Some(peer) = rooms.peer(room, me.id()) {
+            self.metrics.frame_relayed();
             self.send_to(&mut rooms, room, peer, Outgoing::Frame(text));
         }
     }
@@ -264,6 +317,19 @@ impl Hub {
     /// How many rooms have someone in them (live or away).
     pub fn room_count(&self) -> usize {
         self.lock().len()
+    }
+
+    /// The relay's counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The metrics in the Prometheus text format.
+    pub fn render_metrics(&self) -> String {
+        self.metrics.render(Gauges {
+            connections: self.live_connections(),
+            rooms: self.room_count(),
+        })
     }
 
     /// How many connections are live.

@@ -20,6 +20,10 @@ pub mod handle;
 pub mod hub;
 pub mod kept;
 pub mod limits;
+pub mod metrics;
+pub mod open_files;
+pub mod origin;
+pub mod per_address;
 pub mod rate_limit;
 pub mod rooms;
 pub mod static_files;
@@ -32,6 +36,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::header;
 use axum::routing::get;
 use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsAcceptor;
@@ -59,15 +64,25 @@ pub enum ServerError {
     Serve(#[from] std::io::Error),
 }
 
-/// The HTTP routes: `/ws`, `/healthz`, and the web client.
+/// The HTTP routes: `/ws`, `/healthz`, `/metrics`, and the web client.
 pub fn router(hub: Arc<Hub>, config: &Config) -> Router {
+    let metrics_hub = hub.clone();
+    let metrics = get(|| async move {
+        let content_type = "text/plain; version=0.0.4; charset=utf-8";
+        (
+            [(header::CONTENT_TYPE, content_type)],
+            metrics_hub.render_metrics(),
+        )
+    });
     let state = RelayState {
         hub,
         limits: Arc::new(config.limits.clone()),
+        origins: Arc::new(config.origins.clone()),
     };
     Router::new()
         .route(WS_PATH, get(upgrade::ws_handler))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", metrics)
         .fallback(get(static_files::serve))
         .with_state(state)
 }
@@ -82,6 +97,22 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     let listener = bind(config.listen).map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
     let tls = config.tls.as_ref().map(tls::load).transpose()?;
+    match open_files::raise_to_hard_limit() {
+        Ok(open_files) => {
+            tracing::info!(open_files, "open-file limit");
+            // Each connection is a descriptor; a few more are the listener,
+            // stdio and the runtime's own.
+            if open_files < config.limits.max_connections as u64 + 64 {
+                tracing::warn!(
+                    open_files,
+                    max_connections = config.limits.max_connections,
+                    "the open-file limit is below --max-connections: raise the hard limit \
+                     (LimitNOFILE= in systemd, ulimit -Hn)"
+                );
+            }
+        }
+        Err(error) => tracing::warn!(%error, "cannot raise the open-file limit"),
+    }
     let hub = Hub::new(&config.limits, config.turn.clone());
     tokio::spawn(hub.clone().expire_away_members());
     let app = router(hub, &config);
@@ -96,13 +127,13 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
             let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
             server
                 .acceptor(acceptor)
-                .serve(app.into_make_service())
+                .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await?;
         }
         None => {
             server
                 .acceptor(NoDelayAcceptor::new())
-                .serve(app.into_make_service())
+                .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await?;
         }
     }

@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::per_address::AddressRules;
+
 use videochat_protocol::MAX_MESSAGE_BYTES;
 
 /// The relay's limits. The CLI sets the heartbeat, the connection cap, the
@@ -16,6 +18,10 @@ pub struct Limits {
     /// burst of the peer's (plus events), so a client that reads is never
     /// dropped because its peer's burst arrived before its task ran.
     pub queue_frames: usize,
+    /// Bytes waiting to be written to one client (`--queue-bytes`); beyond
+    /// it the client is not reading and is disconnected, as for a full
+    /// queue. Four frames of the largest size, or hundreds of small ones.
+    pub queue_bytes: usize,
     /// Token bucket: frames a client may send in a burst (a trickle of ICE
     /// candidates comes in bursts of a few dozen).
     pub rate_burst: u32,
@@ -30,6 +36,16 @@ pub struct Limits {
     pub heartbeat_timeout: Duration,
     /// Most simultaneous WebSocket connections; more get HTTP 503.
     pub max_connections: usize,
+    /// Most simultaneous connections from one address (an IPv6 /64); more
+    /// get HTTP 429. A home behind one NAT never has this many calls.
+    pub max_connections_per_address: usize,
+    /// Token bucket of joins per address, shared by its connections: burst.
+    pub join_burst: u32,
+    /// Token bucket of joins per address: sustained joins per second.
+    pub joins_per_second: u32,
+    /// Most rooms at once (live or away members); a join that would open
+    /// one more gets `relay_busy`.
+    pub max_rooms: usize,
     /// Read buffer per connection (and most bytes per read call).
     /// tungstenite's default is 128 KiB; signaling frames are a few hundred
     /// bytes and the buffer grows for a large SDP. 1 KiB instead of 4 KiB
@@ -55,18 +71,34 @@ impl Default for Limits {
         Limits {
             max_message_bytes: MAX_MESSAGE_BYTES,
             queue_frames: 256,
+            queue_bytes: 256 * 1024,
             rate_burst: 200,
             rate_per_second: 50,
             rate_strikes: 3,
             heartbeat_interval: Duration::from_secs(10),
             heartbeat_timeout: Duration::from_secs(30),
             max_connections: 10_000,
+            max_connections_per_address: 64,
+            join_burst: 40,
+            joins_per_second: 20,
+            max_rooms: 10_000,
             read_buffer_bytes: 1024,
             max_write_buffer_bytes: 4 * MAX_MESSAGE_BYTES,
             linger: Duration::from_secs(1),
             resume_grace: Duration::from_secs(20),
             kept_frames: 32,
             kept_bytes: MAX_MESSAGE_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// The limits each client address is held to.
+    pub fn address_rules(&self) -> AddressRules {
+        AddressRules {
+            max_connections: self.max_connections_per_address,
+            join_burst: self.join_burst,
+            joins_per_second: self.joins_per_second,
         }
     }
 }

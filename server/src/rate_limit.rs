@@ -51,12 +51,21 @@ impl RateLimiter {
             self.tokens -= 1.0;
             return Verdict::Allow;
         }
-        self.strikes += 1;
+        self.strikes = self.strikes.saturating_add(1);
         if self.strikes >= self.max_strikes {
             Verdict::Disconnect
         } else {
             Verdict::Refuse
         }
+    }
+}
+
+impl RateLimiter {
+    /// True once the bucket would be full again at `now`: forgetting this
+    /// limiter then loses nothing.
+    pub fn is_rested(&self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.tokens + elapsed * self.per_second >= self.burst
     }
 }
 

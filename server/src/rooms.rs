@@ -351,6 +351,11 @@ impl<M, F> Rooms<M, F> {
         self.rooms.len()
     }
 
+    /// True when someone (live or away) is in `room`.
+    pub fn contains(&self, room: &RoomId) -> bool {
+        self.rooms.contains_key(room)
+    }
+
     /// True when no room has anyone in it.
     pub fn is_empty(&self) -> bool {
         self.rooms.is_empty()

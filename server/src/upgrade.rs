@@ -2,9 +2,10 @@
 //! hand on hyper's upgrade so the relay runs on the workspace's
 //! tokio-tungstenite and keeps the raw socket for a lingering close.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
@@ -15,18 +16,24 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
 use crate::connection;
-use crate::hub::Hub;
+use crate::hub::{Hub, Refusal};
 use crate::limits::Limits;
+use crate::origin::OriginPolicy;
 
 /// What the WebSocket route needs.
 #[derive(Debug, Clone)]
 pub struct RelayState {
     pub hub: Arc<Hub>,
     pub limits: Arc<Limits>,
+    pub origins: Arc<OriginPolicy>,
 }
 
 /// Upgrades `GET /ws` to a WebSocket and serves it in its own task.
-pub async fn ws_handler(State(state): State<RelayState>, mut request: Request) -> Response {
+pub async fn ws_handler(
+    State(state): State<RelayState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+) -> Response {
     let headers = request.headers();
     if request.method() != Method::GET
         || !has_token(headers, header::CONNECTION, "upgrade")
@@ -40,10 +47,37 @@ pub async fn ws_handler(State(state): State<RelayState>, mut request: Request) -
     let Some(key) = headers.get(header::SEC_WEBSOCKET_KEY) else {
         return (StatusCode::BAD_REQUEST, "missing Sec-WebSocket-Key").into_response();
     };
+    let origin = headers.get(header::ORIGIN).map(HeaderValue::to_str);
+    let host = headers
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok());
+    let allowed = match origin {
+        None => state.origins.allows(None, host),
+        Some(Ok(origin)) => state.origins.allows(Some(origin), host),
+        Some(Err(_)) => false,
+    };
+    if !allowed {
+        return (
+            StatusCode::FORBIDDEN,
+            "this page's origin may not use the relay",
+        )
+            .into_response();
+    }
     let accept = derive_accept_key(key.as_bytes());
-    let Some(admission) = state.hub.admit() else {
-        tracing::warn!("connection limit reached: refusing a WebSocket");
-        return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
+    let admission = match state.hub.admit(peer.ip()) {
+        Ok(admission) => admission,
+        Err(Refusal::Relay) => {
+            tracing::warn!("connection limit reached: refusing a WebSocket");
+            return (StatusCode::SERVICE_UNAVAILABLE, "too many connections").into_response();
+        }
+        Err(Refusal::Address) => {
+            // Not logged per refusal: a flood would flood the log too.
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too many connections from your address",
+            )
+                .into_response();
+        }
     };
 
     let on_upgrade = hyper::upgrade::on(&mut request);
@@ -66,7 +100,8 @@ pub async fn ws_handler(State(state): State<RelayState>, mut request: Request) -
             WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
                 .await;
         let (mut sink, mut stream) = socket.split();
-        let end = connection::serve(&mut sink, &mut stream, &state.hub, limits).await;
+        let end =
+            connection::serve(&mut sink, &mut stream, &state.hub, limits, admission.ip()).await;
         if end.wants_linger()
             && let Ok(socket) = sink.reunite(stream)
         {

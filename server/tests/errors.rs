@@ -8,7 +8,8 @@ use std::time::Duration;
 use common::{Client, Relay, join, room};
 use futures_util::SinkExt;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use videochat_protocol::MAX_MESSAGE_BYTES;
 
 /// After an error the connection still works: it can join and be answered.
@@ -31,6 +32,30 @@ async fn malformed_json_is_bad_json_and_the_connection_stays_open() {
         client.expect_error("bad_json").await;
     }
     still_usable(&mut client).await;
+}
+
+#[tokio::test]
+async fn a_text_frame_of_invalid_utf8_is_bad_json_then_closed_with_1007() {
+    let relay = Relay::start(&[]);
+    let name = room("utf8");
+    let (mut a, _) = Client::joined(&relay, &name).await;
+    let (mut b, _) = Client::joined(&relay, &name).await;
+    a.expect_event("peer-joined").await;
+    // A raw text frame: `Message::Text` cannot hold invalid UTF-8.
+    let not_utf8 = Frame::message(
+        b"{\"type\":\"\xff\xfe\"}".to_vec(),
+        OpCode::Data(Data::Text),
+        true,
+    );
+    b.ws.send(Message::Frame(not_utf8))
+        .await
+        .expect("frame sent");
+    b.expect_error("bad_json").await;
+    // tokio-tungstenite ends its stream after a read error, so the relay
+    // cannot keep reading this socket: it closes with 1007.
+    assert_eq!(b.expect_close().await.code, CloseCode::Invalid);
+    // The peer is told, and never sees the broken frame.
+    a.expect_event("peer-left").await;
 }
 
 #[tokio::test]

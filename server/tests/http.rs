@@ -66,3 +66,28 @@ async fn connections_beyond_the_limit_get_503_until_a_place_frees_up() {
         admitted.err()
     );
 }
+
+/// The relay raises its soft open-file limit to the hard limit at start: the
+/// usual soft limit of 1024 would cap it far below --max-connections.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn the_relay_runs_with_its_open_file_limit_raised_to_the_hard_limit() {
+    // Started with a soft limit below the hard one (the test's own may be
+    // equal, which would prove nothing).
+    let mut command = std::process::Command::new("sh");
+    command.args([
+        "-c",
+        "ulimit -Sn 256 && exec \"$0\" --listen 127.0.0.1:0",
+        Relay::BINARY,
+    ]);
+    let relay = Relay::spawn(command);
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", relay.pid()))
+        .expect("the relay's limits are readable");
+    let line = limits
+        .lines()
+        .find(|line| line.starts_with("Max open files"))
+        .expect("an open-file limit");
+    let numbers: Vec<&str> = line["Max open files".len()..].split_whitespace().collect();
+    assert_ne!(numbers[1], "256", "the hard limit allows more: {line}");
+    assert_eq!(numbers[0], numbers[1], "soft equals hard: {line}");
+}

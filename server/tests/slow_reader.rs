@@ -1,20 +1,30 @@
-//! A client that does not read is dropped, not buffered for without limit.
+//! A client that does not read is dropped, not buffered for without limit:
+//! its queue is bounded in frames and in bytes.
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{Client, Relay, room};
+use common::{Client, Relay, room, scrape};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_reader_is_dropped_and_its_peer_told_peer_left() {
-    let relay = Relay::start(&[]);
+/// What the sender saw while it fed a peer that never reads.
+struct Flood {
+    /// Frames sent until the relay said `peer-left`.
+    sent: u32,
+    rate_limited: bool,
+}
+
+/// Joins a client that never reads after `created`, and a sender that sends
+/// it 60 KB offers (within the rate limit: `burst` at once, then 40 a second)
+/// until the relay tells the sender `peer-left`. Then checks the sender is
+/// still in the room. Frames of the burst may still be on their way when
+/// the relay drops the reader, so `sent` is exact only beyond the burst.
+async fn flood_a_slow_reader(relay: &Relay, burst: u32) -> Flood {
     let name = room("slow");
-    // `slow` reads its `created` and then nothing more.
-    let (slow, _) = Client::joined(&relay, &name).await;
-    let (fast, _) = Client::joined(&relay, &name).await;
+    let (slow, _) = Client::joined(relay, &name).await;
+    let (fast, _) = Client::joined(relay, &name).await;
     let (mut sink, mut stream) = fast.ws.split();
 
     // Watch what the relay tells the sender until it reports peer-left.
@@ -31,7 +41,6 @@ async fn a_slow_reader_is_dropped_and_its_peer_told_peer_left() {
         (false, rate_limited, stream)
     });
 
-    // Big offers at a pace the rate limit allows: a burst, then 40 a second.
     let offer = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "s".repeat(60_000));
     let started = Instant::now();
     let mut sent = 0u32;
@@ -44,7 +53,7 @@ async fn a_slow_reader_is_dropped_and_its_peer_told_peer_left() {
             .await
             .expect("the relay keeps reading");
         sent += 1;
-        if sent >= 150 {
+        if sent >= burst {
             // Pacing, not waiting for anything: 40 a second stays under the rate limit.
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
@@ -55,14 +64,56 @@ async fn a_slow_reader_is_dropped_and_its_peer_told_peer_left() {
         started.elapsed()
     );
     assert!(peer_left, "the sender is told its peer left");
-    assert!(!rate_limited, "the sender stayed within the rate limit");
 
     // The sender stayed in the room; the slow reader is out of it.
     let mut fast = Client {
         ws: sink.reunite(stream).expect("halves of one socket"),
     };
-    let (_next, joined) = Client::joined(&relay, &name).await;
+    let (_next, joined) = Client::joined(relay, &name).await;
     assert_eq!(joined["type"], "joined");
     fast.expect_event("peer-joined").await;
     drop(slow);
+    Flood { sent, rate_limited }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_is_dropped_when_its_queue_is_full_of_frames() {
+    // A byte bound too large to matter: the 256-frame bound drops it.
+    let relay = Relay::start(&["--queue-bytes", "1000000000"]);
+    let flood = flood_a_slow_reader(&relay, 150).await;
+    assert!(
+        !flood.rate_limited,
+        "the sender stayed within the rate limit"
+    );
+    assert!(flood.sent > 256, "the frame bound, not another, dropped it");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reader_is_dropped_well_before_256_frames_once_its_queue_holds_256_kib() {
+    let relay = Relay::start(&[]);
+    // Paced from the first frame, so the count is exact to a frame or two.
+    let flood = flood_a_slow_reader(&relay, 0).await;
+    assert!(
+        !flood.rate_limited,
+        "the sender stayed within the rate limit"
+    );
+    // The socket buffers take some (Linux lets a send buffer grow to 4 MB by
+    // default, about 70 of these frames); the queue itself held at most
+    // 256 KiB, about four of them.
+    assert!(
+        flood.sent < 150,
+        "dropped after {} frames: the byte bound did not hold",
+        flood.sent
+    );
+    let metrics = scrape(&relay).await;
+    let high_water = metrics["videochat_queue_bytes_high_water"];
+    assert!(
+        (1.0..=262_144.0).contains(&high_water),
+        "at most 256 KiB was ever queued: {high_water}"
+    );
+    let not_reading = "videochat_connections_dropped_total{reason=\"not_reading\"}";
+    assert_eq!(
+        metrics[not_reading], 1.0,
+        "dropped as a client that does not read"
+    );
 }

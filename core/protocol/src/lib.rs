@@ -182,8 +182,12 @@ pub enum ErrorCode {
     NotJoined,
     /// `join` while already in a room.
     AlreadyJoined,
-    /// Too many frames; repeated offence closes the connection.
+    /// Too many frames; repeated offence closes the connection. Also a
+    /// `join` refused because the client's address joins too often.
     RateLimited,
+    /// A `join` that would open a room while the relay holds as many rooms
+    /// as it may; try again later.
+    RelayBusy,
 }
 
 /// A message between the two peers, relayed verbatim, in the tutorial's shapes.

@@ -190,6 +190,7 @@ fn every_relay_event_round_trips() {
         (ErrorCode::NotJoined, "not_joined"),
         (ErrorCode::AlreadyJoined, "already_joined"),
         (ErrorCode::RateLimited, "rate_limited"),
+        (ErrorCode::RelayBusy, "relay_busy"),
     ];
     for (code, name) in codes {
         let fixture = json!({"type": "error", "code": name, "message": "refused"});

@@ -192,3 +192,58 @@ fn a_refused_command_line_never_prints_the_secret() {
     };
     assert!(!format!("{config:?}").contains("hunter2"));
 }
+
+#[test]
+fn the_limits_for_the_open_internet_are_read() {
+    let Ok(Command::Run(config)) = parse(&[
+        "--queue-bytes=100000",
+        "--max-connections-per-address",
+        "8",
+        "--join-burst=4",
+        "--joins-per-second",
+        "2",
+        "--max-rooms=30",
+        "--allowed-origin",
+        "https://app.example",
+    ]) else {
+        panic!("valid command line refused");
+    };
+    let limits = &config.limits;
+    assert_eq!(limits.queue_bytes, 100_000);
+    assert_eq!(limits.max_connections_per_address, 8);
+    assert_eq!((limits.join_burst, limits.joins_per_second), (4, 2));
+    assert_eq!(limits.max_rooms, 30);
+    assert!(
+        config
+            .origins
+            .allows(Some("https://app.example"), Some("relay.example"))
+    );
+    assert_eq!(
+        parse(&["--allowed-origin", "app.example"]),
+        Err(ArgsError::BadOrigin(BadOrigin("app.example".into())))
+    );
+    assert!(matches!(
+        parse(&["--max-rooms", "0"]),
+        Err(ArgsError::InvalidValue { .. })
+    ));
+}
+
+#[test]
+fn the_help_text_names_every_option() {
+    for option in [
+        "--listen",
+        "--queue-bytes",
+        "--max-connections-per-address",
+        "--join-burst",
+        "--joins-per-second",
+        "--max-rooms",
+        "--allowed-origin",
+        "--turn-ttl-s",
+    ] {
+        assert!(is_known(option), "{option}");
+        assert!(
+            USAGE.contains(&format!("  {option} ")),
+            "{option} in --help"
+        );
+    }
+}

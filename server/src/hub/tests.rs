@@ -2,6 +2,11 @@ use std::time::Duration;
 
 use super::*;
 
+const IP: IpAddr = IpAddr::V4(std::net::Ipv4Addr::LOCALHOST);
+
+/// Large enough that only the frame bound matters, unless a test says so.
+const QUEUE_BYTES: usize = 1 << 20;
+
 fn room() -> RoomId {
     RoomId::parse("room-1").expect("valid room name")
 }
@@ -14,24 +19,24 @@ fn hub(max_connections: usize) -> Arc<Hub> {
     Hub::new(&limits, None)
 }
 
-fn next_text(rx: &mut mpsc::Receiver<Message>) -> String {
+fn next_text(rx: &mut Outbox) -> String {
     match rx.try_recv() {
         Ok(Message::Text(text)) => text.to_string(),
         other => panic!("expected a text frame, got {other:?}"),
     }
 }
 
-fn next_json(rx: &mut mpsc::Receiver<Message>) -> serde_json::Value {
+fn next_json(rx: &mut Outbox) -> serde_json::Value {
     serde_json::from_str(&next_text(rx)).expect("relay events are JSON")
 }
 
 #[test]
 fn peer_joined_is_queued_before_the_newcomers_first_frame() {
     let hub = hub(10);
-    let (a, mut a_rx) = hub.connect(8);
-    let (b, _b_rx) = hub.connect(8);
-    assert_eq!(hub.join(&a, &room(), JoinAs::Fresh), Joined::Created);
-    assert_eq!(hub.join(&b, &room(), JoinAs::Fresh), Joined::Joined);
+    let (a, mut a_rx) = hub.connect(8, QUEUE_BYTES);
+    let (b, _b_rx) = hub.connect(8, QUEUE_BYTES);
+    assert_eq!(hub.join(&a, IP, &room(), JoinAs::Fresh), Joined::Created);
+    assert_eq!(hub.join(&b, IP, &room(), JoinAs::Fresh), Joined::Joined);
     hub.relay(&b, &room(), "\"ready\"".into());
     assert!(next_text(&mut a_rx).contains("created"));
     assert!(next_text(&mut a_rx).contains("peer-joined"));
@@ -41,10 +46,10 @@ fn peer_joined_is_queued_before_the_newcomers_first_frame() {
 #[test]
 fn a_peer_with_a_full_queue_is_dropped_and_the_sender_told_peer_left() {
     let hub = hub(10);
-    let (slow, _slow_rx) = hub.connect(2);
-    let (fast, mut fast_rx) = hub.connect(8);
-    hub.join(&slow, &room(), JoinAs::Fresh);
-    hub.join(&fast, &room(), JoinAs::Fresh);
+    let (slow, _slow_rx) = hub.connect(2, QUEUE_BYTES);
+    let (fast, mut fast_rx) = hub.connect(8, QUEUE_BYTES);
+    hub.join(&slow, IP, &room(), JoinAs::Fresh);
+    hub.join(&fast, IP, &room(), JoinAs::Fresh);
     // The slow queue holds `created` and `peer-joined`; the next frame overflows it.
     hub.relay(&fast, &room(), "1".into());
     assert!(next_text(&mut fast_rx).contains("\"joined\""));
@@ -56,10 +61,10 @@ fn a_peer_with_a_full_queue_is_dropped_and_the_sender_told_peer_left() {
 #[test]
 fn a_resumable_peer_with_a_full_queue_is_away_and_keeps_the_frame_that_overflowed() {
     let hub = hub(10);
-    let (slow, mut slow_rx) = hub.connect(2);
-    let (fast, mut fast_rx) = hub.connect(8);
-    hub.join(&slow, &room(), JoinAs::Resumable);
-    hub.join(&fast, &room(), JoinAs::Fresh);
+    let (slow, mut slow_rx) = hub.connect(2, QUEUE_BYTES);
+    let (fast, mut fast_rx) = hub.connect(8, QUEUE_BYTES);
+    hub.join(&slow, IP, &room(), JoinAs::Resumable);
+    hub.join(&fast, IP, &room(), JoinAs::Fresh);
     hub.relay(&fast, &room(), "1".into());
     assert_eq!(next_json(&mut fast_rx)["type"], "joined");
     assert_eq!(next_json(&mut fast_rx)["type"], "peer-away");
@@ -67,10 +72,10 @@ fn a_resumable_peer_with_a_full_queue_is_away_and_keeps_the_frame_that_overflowe
     // The slow one's `created`, still in its queue, carries its token.
     let created = next_json(&mut slow_rx);
     let token = created["session"].as_str().expect("a token").to_owned();
-    let (again, mut again_rx) = hub.connect(8);
+    let (again, mut again_rx) = hub.connect(8, QUEUE_BYTES);
     hub.relay(&fast, &room(), "2".into());
     assert_eq!(
-        hub.join(&again, &room(), JoinAs::Resume(token.clone())),
+        hub.join(&again, IP, &room(), JoinAs::Resume(token.clone())),
         Joined::Resumed
     );
     let resumed = next_json(&mut again_rx);
@@ -84,10 +89,10 @@ fn a_resumable_peer_with_a_full_queue_is_away_and_keeps_the_frame_that_overflowe
 #[test]
 fn the_grace_expiry_tells_the_stayer_peer_left() {
     let hub = hub(10);
-    let (a, _a_rx) = hub.connect(8);
-    let (b, mut b_rx) = hub.connect(8);
-    hub.join(&a, &room(), JoinAs::Resumable);
-    hub.join(&b, &room(), JoinAs::Fresh);
+    let (a, _a_rx) = hub.connect(8, QUEUE_BYTES);
+    let (b, mut b_rx) = hub.connect(8, QUEUE_BYTES);
+    hub.join(&a, IP, &room(), JoinAs::Resumable);
+    hub.join(&b, IP, &room(), JoinAs::Fresh);
     hub.disconnected(&a, &room());
     assert_eq!(next_json(&mut b_rx)["type"], "joined");
     assert_eq!(next_json(&mut b_rx)["type"], "peer-away");
@@ -101,10 +106,10 @@ fn the_grace_expiry_tells_the_stayer_peer_left() {
 #[test]
 fn admissions_stop_at_the_limit_and_free_up_when_dropped() {
     let hub = hub(2);
-    let first = hub.admit();
-    let second = hub.admit();
-    assert!(first.is_some() && second.is_some());
-    assert!(hub.admit().is_none());
+    let first = hub.admit(IP);
+    let second = hub.admit(IP);
+    assert!(first.is_ok() && second.is_ok());
+    assert_eq!(hub.admit(IP).err(), Some(Refusal::Relay));
     drop(first);
-    assert!(hub.admit().is_some());
+    assert!(hub.admit(IP).is_ok());
 }

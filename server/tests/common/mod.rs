@@ -2,6 +2,7 @@
 //! over real WebSockets.
 #![allow(dead_code)] // Each test file uses its own subset.
 
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -32,9 +33,18 @@ pub struct Relay {
 impl Relay {
     /// Starts the relay on a free loopback port with extra `args`.
     pub fn start(args: &[&str]) -> Relay {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_videochat-server"))
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
+        let mut command = Command::new(Relay::BINARY);
+        command.args(["--listen", "127.0.0.1:0"]).args(args);
+        Relay::spawn(command)
+    }
+
+    /// The relay's binary.
+    pub const BINARY: &str = env!("CARGO_BIN_EXE_videochat-server");
+
+    /// Runs `command`, which starts the relay (perhaps through a shell), and
+    /// waits for its address.
+    pub fn spawn(mut command: Command) -> Relay {
+        let mut child = command
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -294,4 +304,45 @@ pub async fn http_get<S: AsyncRead + AsyncWrite + Unpin>(io: &mut S, path: &str)
         .and_then(|s| s.parse().ok())
         .expect("a status line");
     (status, response[split + 4..].to_vec())
+}
+
+/// Scrapes `/metrics`, checking every line is a HELP, a TYPE or a sample
+/// (`name{label="value"} number`) of a metric that declared its TYPE.
+/// Returns the samples by `name{labels}`.
+pub async fn scrape(relay: &Relay) -> HashMap<String, f64> {
+    let mut tcp = TcpStream::connect(relay.addr).await.expect("tcp connect");
+    let (status, body) = http_get(&mut tcp, "/metrics").await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8(body).expect("the metrics are UTF-8");
+    let mut typed = HashMap::new();
+    let mut samples = HashMap::new();
+    for line in text.lines() {
+        if let Some(help) = line.strip_prefix("# HELP ") {
+            assert!(help.split_once(' ').is_some(), "HELP has a text: {line}");
+        } else if let Some(kind) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = kind.split_once(' ').expect("TYPE name kind");
+            assert!(["gauge", "counter"].contains(&kind), "{line}");
+            typed.insert(name.to_owned(), kind.to_owned());
+        } else {
+            let (series, value) = line.rsplit_once(' ').expect("a sample: series value");
+            let value: f64 = value.parse().unwrap_or_else(|_| panic!("a number: {line}"));
+            let name = match series.split_once('{') {
+                Some((name, labels)) => {
+                    let labels = labels.strip_suffix('}').expect("labels end with }");
+                    let (key, quoted) = labels.split_once('=').expect("label=\"value\"");
+                    assert!(key.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+                    assert!(quoted.starts_with('"') && quoted.ends_with('"'), "{line}");
+                    name
+                }
+                None => series,
+            };
+            let kind = typed
+                .get(name)
+                .unwrap_or_else(|| panic!("no TYPE before {line}"));
+            assert!(kind != "counter" || name.ends_with("_total"), "{line}");
+            assert!(value >= 0.0, "{line}");
+            samples.insert(series.to_owned(), value);
+        }
+    }
+    samples
 }
