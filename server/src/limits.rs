@@ -2,13 +2,15 @@
 
 use std::time::Duration;
 
-use crate::per_address::AddressRules;
-
 use videochat_protocol::MAX_MESSAGE_BYTES;
 
-/// The relay's limits. The CLI sets the heartbeat, the connection cap, the
-/// rate limit and the resume grace; the rest are fixed by the protocol or
-/// tuned for small idle connections.
+use crate::per_address::AddressRules;
+
+/// The relay's limits. The CLI sets the heartbeat, the connection caps (in
+/// all and per address), the rate limits of frames and joins, the room cap,
+/// the queued bytes and the resume grace; the rest are fixed by the protocol
+/// or tuned for small idle connections. The heartbeat timeout also bounds a
+/// stalled write.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Largest text frame accepted (bigger: `too_large`, then close 1009).

@@ -113,3 +113,47 @@ fn admissions_stop_at_the_limit_and_free_up_when_dropped() {
     drop(first);
     assert!(hub.admit(IP).is_ok());
 }
+
+#[test]
+fn a_peer_whose_queue_would_exceed_its_bytes_is_dropped_before_its_frames_run_out() {
+    let hub = hub(10);
+    // Room for 100 frames but only 100 bytes.
+    let (slow, _slow_rx) = hub.connect(100, 100);
+    let (fast, mut fast_rx) = hub.connect(8, QUEUE_BYTES);
+    hub.join(&slow, IP, &room(), JoinAs::Fresh);
+    hub.join(&fast, IP, &room(), JoinAs::Fresh);
+    assert!(next_text(&mut fast_rx).contains("\"joined\""));
+    assert!(
+        fast_rx.try_recv().is_err(),
+        "`created` and `peer-joined` fit"
+    );
+    // They hold about 70 bytes; 40 more overflow.
+    hub.relay(&fast, &room(), "x".repeat(40).into());
+    assert!(next_text(&mut fast_rx).contains("peer-left"));
+}
+
+#[test]
+fn an_empty_queue_takes_one_frame_larger_than_its_byte_bound() {
+    let hub = hub(10);
+    let (a, mut a_rx) = hub.connect(8, 10);
+    assert_eq!(hub.join(&a, IP, &room(), JoinAs::Fresh), Joined::Created);
+    assert!(next_text(&mut a_rx).contains("created"), "a 30-byte event");
+}
+
+#[test]
+fn bytes_handed_to_the_socket_no_longer_count() {
+    let hub = hub(10);
+    let (a, mut a_rx) = hub.connect(100, 100);
+    let (b, _b_rx) = hub.connect(100, QUEUE_BYTES);
+    hub.join(&a, IP, &room(), JoinAs::Fresh);
+    hub.join(&b, IP, &room(), JoinAs::Fresh);
+    for _ in 0..10 {
+        // Written as fast as it comes: 60 bytes at a time never overflow.
+        while let Ok(message) = a_rx.try_recv() {
+            a_rx.written(&message);
+        }
+        hub.relay(&b, &room(), "y".repeat(60).into());
+    }
+    let frames = std::iter::from_fn(|| a_rx.try_recv().ok()).count();
+    assert_eq!(frames, 1, "the last frame, still queued");
+}
