@@ -19,7 +19,8 @@ OPTIONS:
   --tls-cert PEM                certificate chain (PEM); with --tls-key serves https/wss
   --tls-key PEM                 private key (PEM)
   --heartbeat-interval-ms N     ping each client every N ms (default 10000)
-  --heartbeat-timeout-ms N      drop a client silent for N ms (default 30000)
+  --heartbeat-timeout-ms N      drop a client silent for N ms, or whose socket has taken no
+                                data for N ms: it stopped reading (default 30000)
   --max-connections N           most simultaneous WebSocket connections (default 10000)
   --max-connections-per-address N
                                 most simultaneous connections from one IP address (IPv6: one
