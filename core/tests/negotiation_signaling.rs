@@ -13,7 +13,7 @@ use negotiation_support::*;
 use videochat_core::negotiation::{
     Action, CallState, ConnectionState, EndReason, Input, NegotiationConfig, Output,
 };
-use videochat_protocol::{PeerMessage, RelayEvent};
+use videochat_protocol::{ErrorCode, PeerMessage, RelayEvent};
 
 /// Liveness at its defaults (ping every second, dead after 2.5 s of silence).
 fn liveness_config() -> NegotiationConfig {
@@ -339,6 +339,33 @@ fn media_that_stops_on_a_connected_call_shows_reconnecting() {
             state: Connected,
         },
     ]);
+}
+
+#[test]
+fn a_join_refused_for_load_is_tried_again_later() {
+    use CallState::*;
+    let refused = |code| {
+        Input::Relay(RelayEvent::Error {
+            code,
+            message: "later".to_owned(),
+        })
+    };
+    let cases = [ErrorCode::RelayBusy, ErrorCode::RateLimited].map(|code| Case {
+        transition: "joining --relay_busy or rate_limited--> socket dropped, joined again after the delay",
+        given: at0(vec![Input::SignalingConnected]),
+        when: vec![
+            (0, refused(code)),
+            (250, Input::Tick),
+            (260, Input::SignalingConnected),
+        ],
+        then: vec![
+            Action::DisconnectSignaling,
+            Action::ConnectSignaling,
+            send_join(None),
+        ],
+        state: Connecting,
+    });
+    check_all(cases.into());
 }
 
 #[test]

@@ -343,6 +343,16 @@ impl Negotiator {
             } => {
                 self.finish(CallState::Failed(CallFailure::BadRoom), false);
             }
+            // A relay under load refused the join for now: try again later,
+            // as after a lost socket (backoff, jitter, a bounded count).
+            RelayEvent::Error {
+                code: code @ (ErrorCode::RateLimited | ErrorCode::RelayBusy),
+                ..
+            } if joining => {
+                tracing::warn!(?code, "the relay refused our join for now");
+                self.outbox.push_back(Action::DisconnectSignaling);
+                self.on_signaling_lost(now);
+            }
             RelayEvent::Error { code, .. } => {
                 // The others concern one frame; a fatal one closes the socket,
                 // which arrives as `SignalingLost`.
