@@ -29,7 +29,7 @@ use super::config::CallConfig;
 use super::media_receive::{self, Received};
 use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::observer::CallObserver;
-use super::stats::Counters;
+use super::stats::{CallStats, Counters};
 use super::video_send::VideoControl;
 
 /// A dead relay must not hold the call in "connecting" forever; a SYN lost
@@ -39,10 +39,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 type ConnectResult = Result<(SignalingSender, SignalingReceiver), String>;
 /// Peer events waiting for the driver (media is dropped beyond it, never control).
 const PEER_EVENT_QUEUE: usize = 512;
+/// Also the window of the media-stall check: no remote packet in a whole
+/// interval on a connected call means a broken path (audio alone sends 50
+/// packets a second, muted or not).
 const STATS_INTERVAL: Duration = Duration::from_secs(1);
-/// No remote packet for this long on a connected call: the path is broken
-/// (audio alone sends 50 a second, also when muted).
-const MEDIA_STALL: Duration = Duration::from_secs(1);
 /// How long hanging up waits for the relay to take our last frames.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(1);
 
@@ -74,8 +74,10 @@ pub(crate) struct Driver {
     /// ICE servers the relay handed out, used instead of the configured ones.
     relay_ice_servers: Option<Vec<IceServer>>,
     bitrate: LossBasedBitrate,
-    /// When remote media last arrived, and whether the machine was told it stalled.
-    last_media: Option<Instant>,
+    /// Remote media counted at the last stats tick (packets and frames), and
+    /// whether the machine was told it stalled: derived from the counters, so
+    /// nothing is added per packet.
+    media_seen: u64,
     media_stalled: bool,
     /// The one throttle of our key-frame requests (decoder errors and
     /// receive-queue overflows both ask).
@@ -115,7 +117,7 @@ impl Driver {
             peer: None,
             peer_events,
             relay_ice_servers: None,
-            last_media: None,
+            media_seen: 0,
             media_stalled: false,
             key_frame_requests: MinInterval::new(KEY_FRAME_INTERVAL),
             media_live: false,
@@ -155,8 +157,9 @@ impl Driver {
                 command = self.commands.recv() => self.on_command(command).await,
                 () = sleep_until(deadline) => Some(Input::Tick),
                 _ = stats.tick() => {
-                    self.observer.on_stats(&self.counters.snapshot());
-                    self.check_media_stall()
+                    let snapshot = self.counters.snapshot();
+                    self.observer.on_stats(&snapshot);
+                    self.check_media_flow(&snapshot)
                 }
             };
             if let Some(input) = input {
@@ -181,12 +184,7 @@ impl Driver {
                 None
             }
             Action::UseIceServers(servers) => {
-                let servers = servers.into_iter().map(|s| IceServer {
-                    urls: s.urls,
-                    username: s.username.unwrap_or_default(),
-                    credential: s.credential.unwrap_or_default(),
-                });
-                self.relay_ice_servers = Some(servers.collect());
+                self.relay_ice_servers = Some(servers.into_iter().map(IceServer::from).collect());
                 None
             }
             Action::CreateOffer { ice_restart } => {
@@ -317,7 +315,6 @@ impl Driver {
         self.current_peer.send_replace(Some(peer));
         self.video_control.request_key_frame();
         let _ = self.received.try_send(Received::Reset);
-        self.last_media = None;
         self.media_stalled = false;
         Ok(())
     }
@@ -349,14 +346,8 @@ impl Driver {
             PeerEvent::LocalCandidate(candidate) => return Some(Input::LocalCandidate(candidate)),
             PeerEvent::State(state) => return Some(Input::ConnectionState(state)),
             PeerEvent::GatheringComplete => {}
-            PeerEvent::RemoteVideo(frame) => {
-                self.forward(Received::Video(frame));
-                return self.media_arrived();
-            }
-            PeerEvent::RemoteAudio(packet) => {
-                self.forward(Received::Audio(packet));
-                return self.media_arrived();
-            }
+            PeerEvent::RemoteVideo(frame) => self.forward(Received::Video(frame)),
+            PeerEvent::RemoteAudio(packet) => self.forward(Received::Audio(packet)),
             PeerEvent::KeyFrameRequested => self.video_control.request_key_frame(),
             PeerEvent::VideoLoss { fraction_lost } => {
                 let rate = self.bitrate.on_loss_report(fraction_lost);
@@ -371,26 +362,28 @@ impl Driver {
         None
     }
 
-    fn media_arrived(&mut self) -> Option<Input> {
-        self.last_media = Some(Instant::now());
-        std::mem::take(&mut self.media_stalled).then_some(Input::MediaFlowing)
-    }
-
-    /// Tells the machine once when remote media stopped on a connection that
-    /// still says connected.
-    fn check_media_stall(&mut self) -> Option<Input> {
+    /// Once a stats interval: tells the machine when remote media stopped on
+    /// a connection that still says connected (none for a whole interval,
+    /// after some came), and when it flows again.
+    fn check_media_flow(&mut self, stats: &CallStats) -> Option<Input> {
+        let seen = stats.audio_packets_received + stats.video_frames_received;
+        let arrived = seen != self.media_seen;
+        self.media_seen = seen;
         let connected = self
             .peer
             .as_ref()
             .is_some_and(|p| p.state() == ConnectionState::Connected);
-        let silent = self
-            .last_media
-            .is_some_and(|at| at.elapsed() >= MEDIA_STALL);
-        if connected && silent && !self.media_stalled {
-            self.media_stalled = true;
-            return Some(Input::MediaStalled);
+        match (arrived, self.media_stalled) {
+            (true, true) => {
+                self.media_stalled = false;
+                Some(Input::MediaFlowing)
+            }
+            (false, false) if connected && seen > 0 => {
+                self.media_stalled = true;
+                Some(Input::MediaStalled)
+            }
+            _ => None,
         }
-        None
     }
 
     /// Hands media to the decoder thread; if it is behind, video is dropped

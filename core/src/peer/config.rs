@@ -34,6 +34,17 @@ impl std::fmt::Debug for IceServer {
     }
 }
 
+/// A server the relay handed out (`iceServers` of `created`/`joined`).
+impl From<videochat_protocol::IceServer> for IceServer {
+    fn from(server: videochat_protocol::IceServer) -> Self {
+        Self {
+            urls: server.urls,
+            username: server.username.unwrap_or_default(),
+            credential: server.credential.unwrap_or_default(),
+        }
+    }
+}
+
 impl IceServer {
     /// A STUN server without credentials.
     pub fn stun(url: impl Into<String>) -> Self {
