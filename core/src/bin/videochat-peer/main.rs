@@ -183,6 +183,14 @@ fn report(
             "audio_chunks_played": o.audio_chunks,
             "latency_ms_p50": ms(percentile(&o.latencies_us, 50)),
             "latency_ms_p95": ms(percentile(&o.latencies_us, 95)),
+            "steady": {
+                // Until this side hung up or heard the other's bye.
+                "fps": o.steady.fps(o.ended_at_unix_ms.unwrap_or(u64::MAX).min(hung_up_at_ms) * 1000),
+                "latency_ms_p50": ms(percentile(&o.steady.latencies_us, 50)),
+                "latency_ms_p95": ms(percentile(&o.steady.latencies_us, 95)),
+                "freezes": o.steady.freezes,
+                "max_frame_gap_ms": o.steady.max_frame_gap_us / 1000,
+            },
             "remote_sizes": o.sizes.iter().map(|((w, h), _)| format!("{w}x{h}")).collect::<Vec<_>>(),
             "remote_size_changed_at_unix_ms": o.sizes.iter().skip(1).map(|(_, at)| at).collect::<Vec<_>>(),
             "camera_switched_at_unix_ms": (switched_at_ms > 0).then_some(switched_at_ms),

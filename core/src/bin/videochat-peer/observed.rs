@@ -18,6 +18,44 @@ pub fn unix_us() -> u64 {
 
 /// A picture that stays for longer than this is a freeze to a person.
 pub const FREEZE_US: u64 = 500_000;
+/// The steady-state figures leave out this much after the first frame: the
+/// time congestion control takes to find the link.
+pub const STEADY_AFTER_US: u64 = 5_000_000;
+
+/// Frames decoded in the steady state (from `STEADY_AFTER_US` after the first).
+#[derive(Debug, Default)]
+pub struct Steady {
+    pub from_us: Option<u64>,
+    pub frames: u64,
+    pub latencies_us: Vec<u64>,
+    pub freezes: u64,
+    pub max_frame_gap_us: u64,
+    pub last_frame_at_us: Option<u64>,
+}
+
+impl Steady {
+    fn record(&mut self, now: u64, gap: Option<u64>, latency: Option<u64>) {
+        let from = *self.from_us.get_or_insert(now + STEADY_AFTER_US);
+        if now < from {
+            return;
+        }
+        self.frames += 1;
+        self.last_frame_at_us = Some(now);
+        // A gap that straddles the start counts only from the start.
+        if let Some(gap) = gap.map(|gap| gap.min(now - from)) {
+            self.max_frame_gap_us = self.max_frame_gap_us.max(gap);
+            self.freezes += u64::from(gap > FREEZE_US);
+        }
+        self.latencies_us.extend(latency);
+    }
+
+    /// Frames per second over the window (until the last frame or `end_us`).
+    pub fn fps(&self, end_us: u64) -> Option<f64> {
+        let from = self.from_us?;
+        let seconds = end_us.saturating_sub(from) as f64 / 1e6;
+        (seconds > 0.5).then(|| self.frames as f64 / seconds)
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Observed {
@@ -42,6 +80,7 @@ pub struct Observed {
     pub sizes: Vec<((u32, u32), u64)>,
     pub ended_at_unix_ms: Option<u64>,
     pub stats: CallStats,
+    pub steady: Steady,
 }
 
 /// The observer the call reports to; the main thread waits on it.
@@ -101,12 +140,14 @@ impl CallObserver for Recorder {
         let stamp = read_stamp(&frame.view());
         self.update(|o| {
             o.frames += 1;
-            if let Some(last) = o.last_frame_at_us {
-                let gap = now.saturating_sub(last);
+            let gap = o.last_frame_at_us.map(|last| now.saturating_sub(last));
+            if let Some(gap) = gap {
                 o.max_frame_gap_us = o.max_frame_gap_us.max(gap);
                 o.freezes += u64::from(gap > FREEZE_US);
             }
             o.last_frame_at_us = Some(now);
+            let latency = stamp.map(|stamp| now.saturating_sub(stamp.timestamp_us));
+            o.steady.record(now, gap, latency);
             let size = (frame.width, frame.height);
             if o.sizes.last().map(|(s, _)| *s) != Some(size) {
                 o.sizes.push((size, now / 1000));
@@ -118,7 +159,7 @@ impl CallObserver for Recorder {
                     o.frames_out_of_order += 1;
                 }
                 o.last_frame_number = Some(stamp.frame_number);
-                o.latencies_us.push(now.saturating_sub(stamp.timestamp_us));
+                o.latencies_us.extend(latency);
             }
         });
     }
