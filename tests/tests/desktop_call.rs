@@ -77,10 +77,32 @@ fn two_peers_see_and_hear_each_other_through_a_camera_switch() {
         assert_eq!(number(report, "frames_out_of_order"), 0, "{report}");
         assert!(number(report, "audio_packets_received") > 0, "{report}");
     }
-    // A switched to the rear camera in portrait; B saw it without a new negotiation.
-    assert_eq!(
-        b_report["remote_sizes"],
-        serde_json::json!(["1280x720", "720x1280"])
+    // A switched to the rear camera in portrait; B saw it without a new
+    // negotiation: 16:9 landscape, then 9:16 portrait (at full size, or
+    // smaller while the bitrate is short).
+    let sizes: Vec<(u64, u64)> = b_report["remote_sizes"]
+        .as_array()
+        .expect("remote_sizes")
+        .iter()
+        .filter_map(|s| s.as_str()?.split_once('x'))
+        .map(|(w, h)| (w.parse().expect("width"), h.parse().expect("height")))
+        .collect();
+    let first_portrait = sizes
+        .iter()
+        .position(|&(w, h)| w * 16 == h * 9)
+        .expect("B saw the portrait picture");
+    assert!(first_portrait > 0, "{b_report}");
+    assert!(
+        sizes[..first_portrait]
+            .iter()
+            .all(|&(w, h)| w * 9 == h * 16),
+        "landscape before the switch: {b_report}"
+    );
+    assert!(
+        sizes[first_portrait..]
+            .iter()
+            .all(|&(w, h)| w * 16 == h * 9),
+        "portrait after the switch: {b_report}"
     );
     assert!(a_report["security_code"].is_string(), "{a_report}");
     assert_eq!(
@@ -93,7 +115,7 @@ fn two_peers_see_and_hear_each_other_through_a_camera_switch() {
         "one negotiation for the whole call: {a_report} {b_report}"
     );
     let switched = number(&a_report, "camera_switched_at_unix_ms");
-    let seen = b_report["remote_size_changed_at_unix_ms"][0]
+    let seen = b_report["remote_size_changed_at_unix_ms"][first_portrait - 1]
         .as_u64()
         .expect("B saw the size change");
     eprintln!(

@@ -143,6 +143,76 @@ fn hung_up(alice: Process, bob: Process) -> (Value, Value) {
     (alice, bob)
 }
 
+/// A `seconds` call at 640x480 between Alice and Bob across `lab` as it
+/// is; both reports (each peer hangs up at the end).
+fn call_across(lab: &Lab, relay: &Relay, seconds: u64) -> (Value, Value) {
+    let room = RoomId::random();
+    let (hang_up, limit) = (seconds.to_string(), (seconds + 60).to_string());
+    let args = [
+        "--size",
+        "640x480",
+        "--frames",
+        "1",
+        "--hang-up-after-s",
+        &hang_up,
+        "--timeout-s",
+        &limit,
+    ];
+    let alice = peer(lab, "alice", relay, &room, &args);
+    let bob = peer(lab, "bob", relay, &room, &args);
+    let within = Duration::from_secs(seconds + 60);
+    (finish(alice, within), finish(bob, within))
+}
+
+/// What `receiver` got from `sender` once congestion control had settled (from
+/// 5 s after the first frame): at least `fps`, capture-to-decode p95 under
+/// `p95_ms`, no freeze, and no more than `key_frames_per_minute` key frames.
+fn assert_adapted(sender: &Value, receiver: &Value, seconds: u64, fps: f64, p95_ms: f64) {
+    let steady = &receiver["steady"];
+    let key_frames_per_minute = number(sender, "key_frames_sent") as f64 * 60.0 / seconds as f64;
+    eprintln!(
+        "steady: {steady}; sender's key frames {key_frames_per_minute:.0}/min, target {} bit/s",
+        sender["video_target_bitrate_bps"]
+    );
+    let steady_fps = steady["fps"].as_f64().unwrap_or(0.0);
+    assert!(steady_fps >= fps, "{steady_fps} fps: {receiver}");
+    let p95 = steady["latency_ms_p95"].as_f64().unwrap_or(f64::MAX);
+    assert!(p95 < p95_ms, "p95 {p95} ms: {receiver}");
+    assert_eq!(steady["freezes"], 0, "{receiver}");
+    // A storm was a key frame every 300 ms (200 a minute).
+    assert!(
+        key_frames_per_minute <= 20.0,
+        "{key_frames_per_minute} key frames a minute: {sender}"
+    );
+}
+
+#[test]
+fn a_1_mbit_link_carries_640x480_without_queueing_or_a_key_frame_storm() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    // A cellular uplink: 1 Mbit/s with half a second of queue, both ways.
+    lab.shape("alice", 1_000_000, Duration::from_millis(500));
+    let seconds = 20;
+    let (alice, bob) = call_across(&lab, &relay, seconds);
+    // Loose bounds (the bench's targets are 28 fps and 150 ms): CI machines are busy.
+    assert_adapted(&alice, &bob, seconds, 20.0, 300.0);
+    assert_adapted(&bob, &alice, seconds, 20.0, 300.0);
+}
+
+#[test]
+fn ten_percent_loss_is_repaired_without_a_key_frame_storm() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    lab.loss("alice", 0.1);
+    let seconds = 20;
+    let (alice, bob) = call_across(&lab, &relay, seconds);
+    // Loose bounds (the bench's targets are 28 fps and 60 ms).
+    assert_adapted(&alice, &bob, seconds, 20.0, 200.0);
+    assert_adapted(&bob, &alice, seconds, 20.0, 200.0);
+}
+
 #[test]
 fn a_relay_restart_costs_no_video_and_no_second_offer() {
     let _serial = serial();

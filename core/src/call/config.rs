@@ -42,7 +42,7 @@ impl Default for VideoSettings {
         Self {
             max_fps: 30,
             min_bitrate_kbps: 150,
-            start_bitrate_kbps: 1_200,
+            start_bitrate_kbps: 1_800,
             max_bitrate_kbps: 2_500,
         }
     }
@@ -95,6 +95,7 @@ impl CallConfig {
         };
         config.ice_servers = self.ice_servers.clone();
         config.relay_only = self.relay_only;
+        config.send_rate = self.bitrate_limits();
         config
     }
 

@@ -18,7 +18,7 @@ use crate::negotiation::{
     SdpKind,
 };
 use crate::peer::IceServer;
-use crate::peer::{LossBasedBitrate, Peer, PeerError, PeerEvent};
+use crate::peer::{Peer, PeerError, PeerEvent};
 use crate::signaling::{
     self, Received as FromRelay, SignalingError, SignalingReceiver, SignalingSender,
 };
@@ -73,7 +73,6 @@ pub(crate) struct Driver {
     peer_events: mpsc::Receiver<PeerEvent>,
     /// ICE servers the relay handed out, used instead of the configured ones.
     relay_ice_servers: Option<Vec<IceServer>>,
-    bitrate: LossBasedBitrate,
     /// Remote media counted at the last stats tick (packets and frames), and
     /// whether the machine was told it stalled: derived from the counters, so
     /// nothing is added per packet.
@@ -102,7 +101,6 @@ impl Driver {
         let (_, peer_events) = mpsc::channel(1);
         let driver = Driver {
             negotiator: Negotiator::new(room, NegotiationConfig::default()),
-            bitrate: LossBasedBitrate::new(config.bitrate_limits()),
             config,
             observer,
             counters,
@@ -349,9 +347,8 @@ impl Driver {
             PeerEvent::RemoteVideo(frame) => self.forward(Received::Video(frame)),
             PeerEvent::RemoteAudio(packet) => self.forward(Received::Audio(packet)),
             PeerEvent::KeyFrameRequested => self.video_control.request_key_frame(),
+            PeerEvent::SendRate { bps } => self.video_control.set_send_rate(bps),
             PeerEvent::VideoLoss { fraction_lost } => {
-                let rate = self.bitrate.on_loss_report(fraction_lost);
-                self.video_control.set_bitrate(rate);
                 // Audio shares the path: protect it against the same loss.
                 let percent = (fraction_lost * 100.0).ceil().clamp(0.0, 100.0) as u8;
                 if let Err(e) = lock(&self.audio_encoder).set_expected_packet_loss(percent) {

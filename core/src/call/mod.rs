@@ -31,6 +31,7 @@ mod observer;
 mod security_code;
 mod stats;
 mod video_send;
+mod video_size;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};

@@ -11,7 +11,7 @@ use tokio::runtime::Handle;
 use tokio::sync::watch;
 
 use crate::media::{
-    FrameError, H264Encoder, H264EncoderConfig, I420Frame, VideoFrameRef, upright_into,
+    FrameError, H264Encoder, H264EncoderConfig, I420Frame, Scaler, VideoFrameRef, upright_into,
 };
 use crate::negotiation::ConnectionState;
 use crate::peer::Peer;
@@ -19,9 +19,24 @@ use crate::sync::lock;
 
 use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::stats::Counters;
+use super::video_size::VideoSize;
 
 /// Buffers kept for reuse between the caller and the encoder thread.
 const SPARE_BUFFERS: usize = 3;
+/// What audio takes of the send rate: Opus and its packet headers, 50 a second.
+const AUDIO_SHARE_BPS: u32 = 50_000;
+/// Of the rest, what the encoder may fill: the remainder carries video's
+/// packet headers and retransmissions.
+const VIDEO_SHARE: f64 = 0.9;
+/// Below this an encoder makes nothing worth sending.
+const MIN_VIDEO_BPS: u32 = 50_000;
+
+/// The encoder's bitrate when congestion control allows `send_rate_bps` in all.
+pub(crate) fn video_bitrate(send_rate_bps: u32) -> u32 {
+    let video = f64::from(send_rate_bps.saturating_sub(AUDIO_SHARE_BPS)) * VIDEO_SHARE;
+    // In range: at most send_rate_bps.
+    (video as u32).max(MIN_VIDEO_BPS)
+}
 
 /// What the driver tells the encoder thread, read once per frame.
 #[derive(Debug)]
@@ -31,10 +46,10 @@ pub(crate) struct VideoControl {
 }
 
 impl VideoControl {
-    pub fn new(bitrate_bps: u32) -> Self {
+    pub fn new(send_rate_bps: u32) -> Self {
         Self {
             key_frame: AtomicBool::new(true),
-            bitrate_bps: AtomicU32::new(bitrate_bps),
+            bitrate_bps: AtomicU32::new(video_bitrate(send_rate_bps)),
         }
     }
 
@@ -44,8 +59,9 @@ impl VideoControl {
         self.key_frame.store(true, Relaxed);
     }
 
-    pub fn set_bitrate(&self, bps: u32) {
-        self.bitrate_bps.store(bps, Relaxed);
+    /// Congestion control's target for everything we send.
+    pub fn set_send_rate(&self, bps: u32) {
+        self.bitrate_bps.store(video_bitrate(bps), Relaxed);
     }
 }
 
@@ -140,6 +156,9 @@ impl EncoderThread {
         let default_duration = Duration::from_secs_f32(1.0 / self.frame_rate);
         let mut last_timestamp_us: Option<u64> = None;
         let mut key_frames = MinInterval::new(KEY_FRAME_INTERVAL);
+        let mut size = VideoSize::default();
+        let mut scaler = Scaler::default();
+        let mut scaled = I420Frame::default();
         while let Ok(frame) = self.frames.recv() {
             let peer = self.peer.borrow().clone();
             let Some(peer) = peer.filter(|p| p.state() == ConnectionState::Connected) else {
@@ -161,7 +180,17 @@ impl EncoderThread {
                 self.counters
                     .update(|s| s.video_target_bitrate_bps = target);
             }
-            let encoded = encoder.encode(&frame.view(), frame.timestamp_us);
+            let camera_size = (frame.width, frame.height);
+            let (width, height) = size.update(now, target, camera_size, self.frame_rate);
+            let picture = if (width, height) == camera_size {
+                &frame
+            } else if let Err(e) = scaler.scale(&frame, &mut scaled, width, height) {
+                tracing::warn!(error = %e, "cannot scale the picture down");
+                &frame
+            } else {
+                &scaled
+            };
+            let encoded = encoder.encode(&picture.view(), frame.timestamp_us);
             let timestamp_us = frame.timestamp_us;
             recycle(&self.spare, frame);
             let encoded = match encoded {

@@ -16,6 +16,7 @@ pub mod frame;
 pub mod h264_decoder;
 pub mod h264_encoder;
 pub mod opus;
+pub mod scale;
 pub mod test_pattern;
 pub mod tone;
 
@@ -24,5 +25,6 @@ pub use frame::{FrameError, I420Frame, I420Ref, PixelPlanes, Plane, Rotation, Vi
 pub use h264_decoder::{DecodeError, H264Decoder, is_key_frame, nal_types};
 pub use h264_encoder::{EncodeError, EncodedFrame, H264Encoder, H264EncoderConfig};
 pub use opus::{AudioError, OPUS_FRAME_SAMPLES, OPUS_SAMPLE_RATE, OpusDecoder, OpusEncoder};
+pub use scale::Scaler;
 pub use test_pattern::{PatternStamp, TestPattern, read_stamp};
 pub use tone::ToneGenerator;

@@ -164,12 +164,29 @@ fn code_bits(stamp: PatternStamp) -> [bool; DATA_ROWS * CODE_COLUMNS] {
     bits
 }
 
-/// Reads the stamp back from a (decoded) picture; `None` when there is no readable code.
+/// Block sizes a reader tries: a sender short of bitrate scales its picture
+/// down (to 3/4, 1/2, 3/8 or 1/4 a side), and the code with it.
+const SCALED_BLOCKS: [usize; 5] = [16, 12, 8, 6, 4];
+
+/// Reads the stamp back from a (decoded) picture, drawn at this size or
+/// scaled down; `None` when there is no readable code.
 pub fn read_stamp(picture: &I420Ref<'_>) -> Option<PatternStamp> {
-    if picture.validate().is_err() || !stamp_fits(picture.width, picture.height) {
+    if picture.validate().is_err() {
         return None;
     }
-    let block = block_size(picture.width, picture.height);
+    let natural = block_size(picture.width, picture.height);
+    let fits = |block: usize| {
+        picture.width as usize >= CODE_COLUMNS * block
+            && picture.height as usize >= CODE_ROWS * block
+    };
+    std::iter::once(natural)
+        .chain(SCALED_BLOCKS.into_iter().filter(|&b| b < natural))
+        .filter(|&block| fits(block))
+        .find_map(|block| read_code(picture, block))
+}
+
+/// The code read with blocks of `block` pixels, if its sync row and CRC check.
+fn read_code(picture: &I420Ref<'_>, block: usize) -> Option<PatternStamp> {
     let read = |code_row: usize, code_col: usize| -> bool {
         // Mean of the centre half of the block.
         let (x0, y0) = (code_col * block + block / 4, code_row * block + block / 4);

@@ -9,6 +9,8 @@ use rtc::peer_connection::configuration::{
 };
 use rtc::peer_connection::transport::{RTCDtlsRole, RTCIceServer};
 
+use super::send_rate::BitrateLimits;
+
 /// Google's public STUN server (the web client's too), used when nothing else is configured.
 pub const DEFAULT_STUN_URL: &str = "stun:stun.l.google.com:19302";
 
@@ -99,6 +101,8 @@ pub struct PeerConfig {
     pub resolve_mdns_candidates: bool,
     /// Gather and use TURN relay candidates only (`iceTransportPolicy: "relay"`).
     pub relay_only: bool,
+    /// Where congestion control starts and the bounds it keeps to.
+    pub send_rate: BitrateLimits,
 }
 
 impl Default for PeerConfig {
@@ -117,6 +121,7 @@ impl Default for PeerConfig {
             relay_acceptance_wait: Duration::from_millis(500),
             resolve_mdns_candidates: false,
             relay_only: false,
+            send_rate: BitrateLimits::default(),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Codecs and interceptors: what the peer offers and how RTP/RTCP is processed.
 
-use rtc::interceptor::{Registry, Slot};
-use rtc::peer_connection::configuration::interceptor_registry::register_default_interceptors;
+use rtc::interceptor::{CongestionControlBuilder, NackResponderBuilder, Registry, Slot};
+use rtc::peer_connection::configuration::interceptor_registry::{
+    configure_rtcp_reports, configure_twcc,
+};
 use rtc::peer_connection::configuration::media_engine::{
     MIME_TYPE_H264, MIME_TYPE_OPUS, MediaEngine,
 };
@@ -11,7 +13,10 @@ use rtc::rtp_transceiver::rtp_sender::{
 
 use super::PeerError;
 use super::events::EventQueue;
+use super::nack::NackRequester;
 use super::rtcp::FeedbackObserver;
+use super::send_rate::{BitrateLimits, SendRate};
+use super::tracks::random_u32;
 
 /// H.264 Constrained Baseline 3.1, packetization mode 1, exactly as Chromium
 /// offers it. Without the full line webrtc-rs matches another profile or mode 0.
@@ -39,11 +44,14 @@ pub(crate) fn h264_codec() -> RTCRtpCodec {
         clock_rate: VIDEO_CLOCK_RATE,
         channels: 0,
         sdp_fmtp_line: H264_FMTP.to_owned(),
-        // nack, nack pli and transport-cc are added by the default interceptors.
-        rtcp_feedback: vec![RTCPFeedback {
-            typ: "ccm".to_owned(),
-            parameter: "fir".to_owned(),
-        }],
+        // transport-cc is added with the congestion control interceptors.
+        rtcp_feedback: [("ccm", "fir"), ("nack", ""), ("nack", "pli")]
+            .into_iter()
+            .map(|(typ, parameter)| RTCPFeedback {
+                typ: typ.to_owned(),
+                parameter: parameter.to_owned(),
+            })
+            .collect(),
     }
 }
 
@@ -59,9 +67,11 @@ pub(crate) fn opus_codec() -> RTCRtpCodec {
 }
 
 /// A media engine with H.264 and Opus, and the interceptor chain: NACK, RTCP
-/// reports, TWCC feedback, plus our [`FeedbackObserver`] for `video_ssrc`.
+/// reports, transport-wide feedback both ways with congestion control
+/// ([`SendRate`]) on what we send, plus our [`FeedbackObserver`] for `video_ssrc`.
 pub(crate) fn media_engine_and_interceptors(
     video_ssrc: u32,
+    send_rate: BitrateLimits,
     events: EventQueue,
 ) -> Result<(MediaEngine, Registry), PeerError> {
     let mut engine = MediaEngine::default();
@@ -84,8 +94,16 @@ pub(crate) fn media_engine_and_interceptors(
             RtpCodecKind::Audio,
         )
         .map_err(PeerError::Internal)?;
-    let registry = register_default_interceptors(Registry::new(), &mut engine)
+    let registry = configure_rtcp_reports(Registry::new())
+        .with(Slot::NackResponder, NackResponderBuilder::new().build())
+        // In place of rtc's generator: see NackRequester.
+        .with(Slot::NackGenerator, NackRequester::new(random_u32()));
+    let registry = configure_twcc(registry, &mut engine)
         .map_err(PeerError::Internal)?
+        .with(
+            Slot::CongestionControl,
+            CongestionControlBuilder::new(SendRate::new(send_rate, events.clone())).build(),
+        )
         .with(
             Slot::from(FEEDBACK_OBSERVER_SLOT),
             FeedbackObserver::new(video_ssrc, events),

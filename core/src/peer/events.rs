@@ -49,8 +49,13 @@ pub enum PeerEvent {
     RemoteAudio(RemoteAudioPacket),
     /// The remote asked for a key frame (PLI or FIR on our video).
     KeyFrameRequested,
+    /// Congestion control's new target for everything we send, in bits per second.
+    SendRate {
+        /// Audio, video and repairs together.
+        bps: u32,
+    },
     /// The remote's reception report for our video: loss fraction 0.0..=1.0 since
-    /// its previous report. Feed it to a [`LossBasedBitrate`](super::LossBasedBitrate).
+    /// its previous report (what the Opus encoder should expect too).
     VideoLoss {
         /// Fraction of our video packets lost.
         fraction_lost: f64,

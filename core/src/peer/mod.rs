@@ -24,14 +24,15 @@
 //! # Ok(()) }
 //! ```
 
-mod bitrate;
 mod config;
 mod engine;
 mod error;
 mod events;
 mod handler;
+mod nack;
 mod receive;
 mod rtcp;
+mod send_rate;
 mod tracks;
 
 use std::panic::AssertUnwindSafe;
@@ -50,11 +51,11 @@ use videochat_protocol::IceCandidate;
 use webrtc::media_stream::track_local::TrackLocal;
 use webrtc::peer_connection::{PeerConnection, PeerConnectionBuilder};
 
-pub use bitrate::{BitrateLimits, LossBasedBitrate};
 pub use config::{DEFAULT_STUN_URL, IceServer, PeerConfig};
 pub use engine::{AUDIO_CLOCK_RATE, H264_FMTP, OPUS_FMTP, VIDEO_CLOCK_RATE};
 pub use error::{PeerError, WebRtcError};
 pub use events::{PeerEvent, RemoteAudioPacket, RemoteVideoFrame};
+pub use send_rate::BitrateLimits;
 
 use crate::negotiation::{ConnectionState, SdpKind};
 use events::EventQueue;
@@ -84,7 +85,8 @@ impl Peer {
         let events = EventQueue::new(events);
         let video_ssrc = random_u32();
         let audio_ssrc = random_u32().max(video_ssrc.wrapping_add(1)).max(1);
-        let (engine, registry) = engine::media_engine_and_interceptors(video_ssrc, events.clone())?;
+        let (engine, registry) =
+            engine::media_engine_and_interceptors(video_ssrc, config.send_rate, events.clone())?;
         let shared = Arc::new(PeerShared::new(events));
         let pc = PeerConnectionBuilder::new()
             .with_configuration(config.rtc_configuration())

@@ -1,0 +1,389 @@
+//! How fast we may send: delay-based congestion control on transport-wide
+//! feedback (the remote reports when each of our packets arrived).
+//!
+//! `rtc` ships a port of Google Congestion Control, and it is what the chain
+//! feeds here; measured in the network lab its delay half never saw a queue
+//! build (a 1 Mbit/s link with 500 ms of buffer: the delay estimate climbed
+//! to the maximum while the queue filled, and only the overflow loss cut the
+//! rate, to its floor, again and again). So this is the simplest controller
+//! that follows a link, in GCC's spirit:
+//!
+//! - the queueing delay is each packet's one-way delay above the lowest seen
+//!   in the last 10 s (which also cancels the two clocks' offset);
+//! - a queue over 40 ms, or heavy loss, backs off to 85% of what arrived;
+//! - an empty queue (under 10 ms) grows the rate by 8% a second, never past
+//!   1.5 times what arrives (an encoder short of its budget earns no more);
+//! - random loss alone (a lossy radio, no queue) does not cut the rate under
+//!   25%: retransmission repairs it and a lower rate would not.
+//!
+//! Each new target reaches the call as a [`PeerEvent::SendRate`], which the
+//! encoder (and the choice of picture size) follows.
+
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
+
+use rtc::interceptor::{BandwidthEstimator, EstimatorStats, PacketReport};
+
+use super::events::{EventQueue, PeerEvent};
+
+/// Bounds and starting point of the send rate, in bits per second (all media).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BitrateLimits {
+    /// Never go below this.
+    pub min_bps: u32,
+    /// Start here.
+    pub start_bps: u32,
+    /// Never go above this.
+    pub max_bps: u32,
+}
+
+impl Default for BitrateLimits {
+    /// 150 kbit/s to 2.5 Mbit/s, starting at 1 Mbit/s: a 720p30 call's usual range.
+    fn default() -> Self {
+        Self {
+            min_bps: 150_000,
+            start_bps: 1_000_000,
+            max_bps: 2_500_000,
+        }
+    }
+}
+
+impl BitrateLimits {
+    /// Swapped bounds put in order and the start clamped into them, so a bad
+    /// setting cannot make the controller misbehave.
+    pub fn ordered(self) -> Self {
+        let (min_bps, max_bps) = if self.min_bps <= self.max_bps {
+            (self.min_bps, self.max_bps)
+        } else {
+            (self.max_bps, self.min_bps)
+        };
+        Self {
+            min_bps,
+            max_bps,
+            start_bps: self.start_bps.clamp(min_bps, max_bps),
+        }
+    }
+}
+
+/// Queueing delay above this means the link is full: back off.
+const QUEUE_HIGH: Duration = Duration::from_millis(40);
+/// Below this the link has room: grow.
+const QUEUE_LOW: Duration = Duration::from_millis(10);
+/// The base (empty-queue) delay is the lowest seen in this window, which also
+/// absorbs the two clocks' offset and drift.
+const BASE_WINDOW: Duration = Duration::from_secs(10);
+/// Back off to this share of what actually arrived ...
+const BACK_OFF: f64 = 0.85;
+/// ... at most once per this (the queue takes a moment to drain).
+const BACK_OFF_SPACING: Duration = Duration::from_millis(300);
+/// Growth per second while the queue is empty.
+const GROWTH_PER_SECOND: f64 = 1.08;
+/// Never ask for more than this multiple of what arrives (plus a little):
+/// an encoder that does not fill its budget must not earn an unbounded one.
+const HEADROOM: f64 = 1.5;
+/// Loss this high, queue or not, is congestion (a policer drops without queueing).
+const LOSS_ALONE: f64 = 0.25;
+/// Loss this high with a queue building is congestion; without one it is a
+/// lossy link, which retransmission and FEC repair and a lower rate would not.
+const LOSS_WITH_QUEUE: f64 = 0.10;
+/// Arrival rates are measured over this window.
+const RATE_WINDOW: Duration = Duration::from_millis(500);
+
+/// Send-side congestion control from transport-wide feedback: delay-based,
+/// with loss as a second signal. See the module docs.
+pub(crate) struct SendRate {
+    limits: BitrateLimits,
+    rate: f64,
+    events: EventQueue,
+    reported_bps: u32,
+    /// Our clock's zero for one-way delays.
+    epoch: Option<Instant>,
+    /// (when, one-way delay in µs on the mixed clocks) of recent minima.
+    base: VecDeque<(Instant, i64)>,
+    /// Reported packets within `RATE_WINDOW`: when, and the bytes that
+    /// arrived (`None`: lost). Loss is judged over the window, not one report.
+    reported: VecDeque<(Instant, Option<usize>)>,
+    last_update: Option<Instant>,
+    last_back_off: Option<Instant>,
+}
+
+impl SendRate {
+    pub(crate) fn new(limits: BitrateLimits, events: EventQueue) -> Self {
+        let limits = limits.ordered();
+        Self {
+            limits,
+            rate: f64::from(limits.start_bps),
+            events,
+            reported_bps: limits.start_bps,
+            epoch: None,
+            base: VecDeque::new(),
+            reported: VecDeque::new(),
+            last_update: None,
+            last_back_off: None,
+        }
+    }
+
+    /// The one-way delay of a report (arbitrary offset), in µs.
+    fn one_way_delay(&mut self, report: &PacketReport) -> Option<i64> {
+        let arrival = report.arrival?;
+        let epoch = *self.epoch.get_or_insert(report.departure);
+        let departure = report.departure.saturating_duration_since(epoch);
+        Some(arrival.as_micros() as i64 - departure.as_micros() as i64)
+    }
+
+    /// Records `delay` and returns the queueing delay above the base.
+    fn queueing(&mut self, now: Instant, delay: i64) -> Duration {
+        while self.base.back().is_some_and(|&(_, d)| d >= delay) {
+            self.base.pop_back();
+        }
+        self.base.push_back((now, delay));
+        while self
+            .base
+            .front()
+            .is_some_and(|&(at, _)| now.saturating_duration_since(at) > BASE_WINDOW)
+        {
+            self.base.pop_front();
+        }
+        let base = self.base.front().map_or(delay, |&(_, d)| d);
+        Duration::from_micros((delay - base).max(0) as u64)
+    }
+
+    /// The arrival rate (bit/s) and the loss fraction over the window.
+    fn arrivals(&mut self, now: Instant) -> (f64, f64) {
+        while self
+            .reported
+            .front()
+            .is_some_and(|&(at, _)| now.saturating_duration_since(at) > RATE_WINDOW)
+        {
+            self.reported.pop_front();
+        }
+        let bytes: usize = self.reported.iter().filter_map(|&(_, n)| n).sum();
+        let lost = self.reported.iter().filter(|(_, n)| n.is_none()).count();
+        let loss = lost as f64 / self.reported.len().max(1) as f64;
+        (bytes as f64 * 8.0 / RATE_WINDOW.as_secs_f64(), loss)
+    }
+
+    fn update(&mut self, now: Instant, reports: &[PacketReport]) {
+        let mut queue = Duration::ZERO;
+        for report in reports {
+            let delay = self.one_way_delay(report);
+            if let Some(delay) = delay {
+                queue = queue.max(self.queueing(now, delay));
+            }
+            self.reported.push_back((now, delay.map(|_| report.size)));
+        }
+        let (received, loss) = self.arrivals(now);
+        let elapsed = self
+            .last_update
+            .map_or(Duration::ZERO, |last| now.saturating_duration_since(last));
+        self.last_update = Some(now);
+        let congested = queue > QUEUE_HIGH
+            || loss > LOSS_ALONE
+            || (loss > LOSS_WITH_QUEUE && queue > QUEUE_LOW);
+        let may_back_off = self
+            .last_back_off
+            .is_none_or(|at| now.saturating_duration_since(at) >= BACK_OFF_SPACING);
+        if congested && may_back_off {
+            self.rate = self.rate.min(received * BACK_OFF);
+            self.last_back_off = Some(now);
+        } else if !congested && queue < QUEUE_LOW {
+            let grown = self.rate * GROWTH_PER_SECOND.powf(elapsed.as_secs_f64().min(1.0));
+            let cap = received * HEADROOM + 50_000.0;
+            self.rate = self.rate.max(grown.min(cap));
+        }
+        self.rate = self.rate.clamp(
+            f64::from(self.limits.min_bps),
+            f64::from(self.limits.max_bps),
+        );
+        tracing::trace!(
+            queue_ms = queue.as_millis() as u64,
+            loss,
+            received_bps = received as u64,
+            rate_bps = self.rate as u64,
+            "send rate update"
+        );
+    }
+}
+
+impl BandwidthEstimator for SendRate {
+    fn on_reports(&mut self, now: Instant, reports: &[PacketReport]) {
+        if reports.is_empty() {
+            return;
+        }
+        self.update(now, reports);
+        // In range of u32: clamped to the limits, which are u32.
+        let bps = self.rate.round() as u32;
+        if bps != self.reported_bps {
+            self.reported_bps = bps;
+            // Droppable: another report follows within a feedback interval.
+            self.events.media(PeerEvent::SendRate { bps });
+        }
+    }
+
+    fn target_bitrate(&self) -> f64 {
+        self.rate
+    }
+
+    fn stats(&self) -> EstimatorStats {
+        EstimatorStats::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rtc::rtcp::transport_feedbacks::cc_feedback_report::Ecn;
+
+    const PACKET: usize = 1200;
+
+    fn controller(start_bps: u32) -> SendRate {
+        let (tx, _rx) = tokio::sync::mpsc::channel(1024);
+        SendRate::new(
+            BitrateLimits {
+                min_bps: 100_000,
+                start_bps,
+                max_bps: 5_000_000,
+            },
+            EventQueue::new(tx),
+        )
+    }
+
+    /// A sender at the controller's rate into a FIFO link of `link_bps` that
+    /// loses every `lose_every`th packet (0: none); the receiver reports what
+    /// arrived every 100 ms.
+    struct Link {
+        start: Instant,
+        now: Duration,
+        free_at: Duration,
+        next_send: Duration,
+        id: u64,
+        in_flight: VecDeque<PacketReport>,
+    }
+
+    impl Link {
+        fn new() -> Self {
+            Self {
+                start: Instant::now(),
+                now: Duration::ZERO,
+                free_at: Duration::ZERO,
+                next_send: Duration::ZERO,
+                id: 0,
+                in_flight: VecDeque::new(),
+            }
+        }
+
+        /// Runs `seconds`; returns the longest a packet queued.
+        fn run(
+            &mut self,
+            rate: &mut SendRate,
+            link_bps: f64,
+            lose_every: u64,
+            seconds: u64,
+        ) -> Duration {
+            let serialise = Duration::from_secs_f64(PACKET as f64 * 8.0 / link_bps);
+            let mut worst = Duration::ZERO;
+            for _ in 0..seconds * 10 {
+                self.now += Duration::from_millis(100);
+                while self.next_send < self.now {
+                    self.id += 1;
+                    let lost = lose_every > 0 && self.id % lose_every == 0;
+                    let done = self.free_at.max(self.next_send) + serialise;
+                    if !lost {
+                        self.free_at = done;
+                        worst = worst.max(done - serialise - self.next_send);
+                    }
+                    self.in_flight.push_back(PacketReport {
+                        ssrc: 1,
+                        id: self.id,
+                        rtp_sequence_number: self.id as u16,
+                        is_twcc: true,
+                        twcc_sequence_number: self.id as u16,
+                        size: PACKET,
+                        arrived: !lost,
+                        departure: self.start + self.next_send,
+                        // On a clock 5 s off ours: only differences matter.
+                        arrival: (!lost).then(|| done + Duration::from_secs(5)),
+                        ecn: Ecn::default(),
+                    });
+                    self.next_send +=
+                        Duration::from_secs_f64(PACKET as f64 * 8.0 / rate.target_bitrate());
+                }
+                let mut reports = Vec::new();
+                while let Some(report) = self.in_flight.front() {
+                    let at = report
+                        .arrival
+                        .map_or(Duration::ZERO, |a| a - Duration::from_secs(5));
+                    if at > self.now {
+                        break;
+                    }
+                    reports.extend(self.in_flight.pop_front());
+                }
+                rate.on_reports(self.start + self.now, &reports);
+            }
+            worst
+        }
+    }
+
+    #[test]
+    fn a_rate_above_the_link_backs_off_to_it_and_keeps_the_queue_short() {
+        let mut rate = controller(3_000_000);
+        let mut link = Link::new();
+        link.run(&mut rate, 1_000_000.0, 0, 5);
+        let worst_later = link.run(&mut rate, 1_000_000.0, 0, 20);
+        let target = rate.target_bitrate();
+        assert!((600_000.0..=1_100_000.0).contains(&target), "{target}");
+        assert!(worst_later < Duration::from_millis(200), "{worst_later:?}");
+    }
+
+    #[test]
+    fn an_empty_link_lets_the_rate_grow_about_eight_percent_a_second() {
+        let mut rate = controller(500_000);
+        Link::new().run(&mut rate, 100_000_000.0, 0, 5);
+        let target = rate.target_bitrate();
+        // 1.08^5 = 1.47
+        assert!((650_000.0..=800_000.0).contains(&target), "{target}");
+    }
+
+    #[test]
+    fn random_loss_without_a_queue_keeps_the_rate_and_heavy_loss_cuts_it() {
+        let mut rate = controller(1_000_000);
+        let mut link = Link::new();
+        link.run(&mut rate, 100_000_000.0, 10, 5);
+        assert!(
+            rate.target_bitrate() >= 1_000_000.0,
+            "{}",
+            rate.target_bitrate()
+        );
+        link.run(&mut rate, 100_000_000.0, 3, 2);
+        assert!(
+            rate.target_bitrate() < 1_000_000.0,
+            "{}",
+            rate.target_bitrate()
+        );
+    }
+
+    #[test]
+    fn the_rate_stays_within_its_limits() {
+        let mut rate = controller(1_000_000);
+        Link::new().run(&mut rate, 50_000.0, 0, 10);
+        assert_eq!(rate.target_bitrate(), 100_000.0);
+    }
+
+    #[test]
+    fn limits_are_ordered_and_the_start_clamped() {
+        let limits = BitrateLimits {
+            min_bps: 2_000_000,
+            start_bps: 50,
+            max_bps: 100_000,
+        }
+        .ordered();
+        assert_eq!(
+            limits,
+            BitrateLimits {
+                min_bps: 100_000,
+                start_bps: 100_000,
+                max_bps: 2_000_000,
+            }
+        );
+    }
+}
