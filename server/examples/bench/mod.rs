@@ -79,6 +79,16 @@ pub fn build_server() -> Result<PathBuf, Error> {
         .parent()
         .and_then(|p| p.parent())
         .ok_or("unexpected example path")?;
+    let binary = profile_dir.join("videochat-server");
+    // Built since this example was: nothing to do. (A nested `cargo build`
+    // may resolve other dependency features than `cargo run --example` and
+    // rebuild TLS crates each time.)
+    let modified = |path: &std::path::Path| std::fs::metadata(path).and_then(|m| m.modified());
+    if let (Ok(bin), Ok(example)) = (modified(&binary), modified(&me))
+        && bin >= example
+    {
+        return Ok(binary);
+    }
     let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
@@ -89,7 +99,7 @@ pub fn build_server() -> Result<PathBuf, Error> {
     if !build.status()?.success() {
         return Err("building videochat-server failed".into());
     }
-    Ok(profile_dir.join("videochat-server"))
+    Ok(binary)
 }
 
 /// The resident set size of process `pid`, in KiB.

@@ -37,6 +37,17 @@ impl Kind {
         }
     }
 
+    /// The kind named `name` on the command line.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Some(match name {
+            "slow" => Kind::SlowReader,
+            "flood" => Kind::Flood,
+            "oversize" => Kind::Oversize,
+            "join" => Kind::JoinStorm,
+            _ => return None,
+        })
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Kind::SlowReader => "slow reader pairs",

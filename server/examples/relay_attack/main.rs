@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release -p videochat-server --example relay_attack -- \
-//!     [--idle 10000] [--hostile 1000] [--seconds 20]
+//!     [--idle 10000] [--hostile 1000] [--seconds 20] [--only slow,flood,oversize,join]
 //! ```
 //!
 //! Two phases, each on a fresh `videochat-server` process (built by this
@@ -38,6 +38,8 @@ struct Args {
     idle: usize,
     hostile: usize,
     seconds: u64,
+    /// The kinds of abuse to run (all by default).
+    kinds: Vec<Kind>,
 }
 
 fn parse_args() -> Result<Args, Error> {
@@ -45,6 +47,7 @@ fn parse_args() -> Result<Args, Error> {
         idle: 10_000,
         hostile: 1_000,
         seconds: 20,
+        kinds: Kind::ALL.to_vec(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -58,7 +61,18 @@ fn parse_args() -> Result<Args, Error> {
             "--idle" => parsed.idle = number()? as usize,
             "--hostile" => parsed.hostile = number()? as usize,
             "--seconds" => parsed.seconds = number()?,
-            _ => return Err(format!("unknown option {flag} (--idle, --hostile, --seconds)").into()),
+            "--only" => {
+                parsed.kinds = value
+                    .split(',')
+                    .map(|name| Kind::parse(name).ok_or_else(|| format!("--only: unknown kind {name:?}")))
+                    .collect::<Result<_, _>>()?
+            }
+            _ => {
+                return Err(format!(
+                    "unknown option {flag} (--idle, --hostile, --seconds, --only slow,flood,oversize,join)"
+                )
+                .into());
+            }
         }
     }
     Ok(parsed)
@@ -86,8 +100,8 @@ async fn attack(binary: &std::path::PathBuf, args: &Args) -> Result<(), Error> {
     let good = good_pair::start(server.addr, started)?;
     let attack = Attack::new(server.addr);
     let mut tasks = Vec::new();
-    for kind in Kind::ALL {
-        let count = args.hostile / 4 / kind.connections();
+    for &kind in &args.kinds {
+        let count = args.hostile / args.kinds.len() / kind.connections();
         for _ in 0..count {
             // An address of its own per task.
             let ip = bench::client_ip(tasks.len());
