@@ -291,7 +291,11 @@ impl Cluster {
         else {
             return tracing::warn!("a malformed delivery from Redis");
         };
-        let Some(handle) = id.parse().ok().and_then(|id| self.local().get(&id).cloned()) else {
+        let Some(handle) = id
+            .parse()
+            .ok()
+            .and_then(|id| self.local().get(&id).cloned())
+        else {
             // The connection ended meanwhile; its loss is on its way.
             return;
         };

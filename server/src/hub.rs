@@ -19,8 +19,8 @@ use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use videochat_protocol::{ErrorCode, Grant, RelayEvent, RoomId, random_token};
 
-pub use crate::handle::{ConnectionHandle, Kick, Outbox};
 use crate::cluster::Cluster;
+pub use crate::handle::{ConnectionHandle, Kick, Outbox};
 use crate::kept::{Kept, KeptFrames, Notice};
 use crate::limits::Limits;
 use crate::metrics::{Gauges, Metrics};

@@ -22,7 +22,10 @@ async fn ten_thousand_connections_in_five_thousand_rooms_each_exchange_messages(
     let connections = TARGET.min((limit as usize).saturating_sub(100)) / 2 * 2;
     let rooms = connections / 2;
     println!("{connections} connections in {rooms} rooms (open-file limit {limit})");
-    assert!(rooms >= 500, "the open-file limit {limit} is too low to test at scale");
+    assert!(
+        rooms >= 500,
+        "the open-file limit {limit} is too low to test at scale"
+    );
     // Every connection comes from 127.0.0.1: lift the per-address limits.
     let cap = connections.to_string();
     let mut relay = Relay::start(&[
@@ -65,6 +68,9 @@ async fn ten_thousand_connections_in_five_thousand_rooms_each_exchange_messages(
     for room in futures_util::future::join_all(tasks).await {
         room.expect("every room exchanged its messages");
     }
-    println!("{connections} connections joined and exchanged in {:.1?}", started.elapsed());
+    println!(
+        "{connections} connections joined and exchanged in {:.1?}",
+        started.elapsed()
+    );
     assert!(relay.is_running());
 }

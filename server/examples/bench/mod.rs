@@ -92,7 +92,14 @@ pub fn build_server() -> Result<PathBuf, Error> {
     let release = profile_dir.file_name().is_some_and(|n| n == "release");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let mut build = Command::new(cargo);
-    build.args(["build", "-q", "-p", "videochat-server", "--bin", "videochat-server"]);
+    build.args([
+        "build",
+        "-q",
+        "-p",
+        "videochat-server",
+        "--bin",
+        "videochat-server",
+    ]);
     if release {
         build.arg("--release");
     }
@@ -118,7 +125,12 @@ pub fn vm_rss_kib(pid: u32) -> Result<u64, Error> {
 pub fn client_ip(n: usize) -> IpAddr {
     let host = n % 250 + 1;
     let net = n / 250;
-    IpAddr::V4(Ipv4Addr::new(127, 10 + (net / 256) as u8, (net % 256) as u8, host as u8))
+    IpAddr::V4(Ipv4Addr::new(
+        127,
+        10 + (net / 256) as u8,
+        (net % 256) as u8,
+        host as u8,
+    ))
 }
 
 /// Opens a WebSocket to `server` from `from`.

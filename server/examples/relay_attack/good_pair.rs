@@ -98,7 +98,11 @@ async fn run(
                     Ok(Ok(back)) if back == frame => {
                         let at = started.elapsed().as_secs_f64();
                         let ms = sent.elapsed().as_secs_f64() * 1e3;
-                        record.trips.lock().unwrap_or_else(|e| e.into_inner()).push((at, ms));
+                        record
+                            .trips
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .push((at, ms));
                         break;
                     }
                     Ok(Ok(_)) => continue,

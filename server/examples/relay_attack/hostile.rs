@@ -27,7 +27,12 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::SlowReader, Kind::Flood, Kind::Oversize, Kind::JoinStorm];
+    pub const ALL: [Kind; 4] = [
+        Kind::SlowReader,
+        Kind::Flood,
+        Kind::Oversize,
+        Kind::JoinStorm,
+    ];
 
     /// Connections one task of this kind holds.
     pub fn connections(self) -> usize {
@@ -154,8 +159,10 @@ async fn flood(attack: &Attack, ip: IpAddr, room: &str) -> Result<(), Error> {
 async fn oversize(attack: &Attack, ip: IpAddr, room: &str) -> Result<(), Error> {
     let mut ws = bench::joined(attack.server, ip, room).await?;
     let sdp = "a".repeat(4 * videochat_protocol::MAX_MESSAGE_BYTES);
-    ws.send(Message::text(format!(r#"{{"type":"offer","sdp":"{sdp}"}}"#)))
-        .await?;
+    ws.send(Message::text(format!(
+        r#"{{"type":"offer","sdp":"{sdp}"}}"#
+    )))
+    .await?;
     drain(&mut ws).await
 }
 

@@ -44,7 +44,11 @@ pub async fn measure(binary: &PathBuf, connections: usize) -> Result<(), Error> 
     println!(
         "idle: memory per joined connection {per_connection:.2} KiB ({:.0} bytes); target <= 10 KiB: {}",
         per_connection * 1024.0,
-        if per_connection <= 10.0 { "met" } else { "MISSED" }
+        if per_connection <= 10.0 {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
     drop((warm, open));
     Ok(())

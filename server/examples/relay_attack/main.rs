@@ -64,7 +64,9 @@ fn parse_args() -> Result<Args, Error> {
             "--only" => {
                 parsed.kinds = value
                     .split(',')
-                    .map(|name| Kind::parse(name).ok_or_else(|| format!("--only: unknown kind {name:?}")))
+                    .map(|name| {
+                        Kind::parse(name).ok_or_else(|| format!("--only: unknown kind {name:?}"))
+                    })
                     .collect::<Result<_, _>>()?
             }
             _ => {
@@ -105,7 +107,12 @@ async fn attack(binary: &std::path::PathBuf, args: &Args) -> Result<(), Error> {
         for _ in 0..count {
             // An address of its own per task.
             let ip = bench::client_ip(tasks.len());
-            tasks.push(tokio::spawn(hostile::run(attack.clone(), kind, tasks.len(), ip)));
+            tasks.push(tokio::spawn(hostile::run(
+                attack.clone(),
+                kind,
+                tasks.len(),
+                ip,
+            )));
         }
     }
     println!(
@@ -152,7 +159,11 @@ async fn attack(binary: &std::path::PathBuf, args: &Args) -> Result<(), Error> {
         "  relay RSS: peak {:.1} MiB, {:.1} MiB 3 s after the attack; target < 200 MiB: {}",
         peak_kib as f64 / 1024.0,
         settled as f64 / 1024.0,
-        if peak_kib < 200 * 1024 { "met" } else { "MISSED" }
+        if peak_kib < 200 * 1024 {
+            "met"
+        } else {
+            "MISSED"
+        }
     );
     println!(
         "  good pair: {} round trips, p50 {:.2} ms, p99 {p99:.2} ms, max {:.2} ms, lost {}; target p99 < 5 ms: {}",
@@ -162,7 +173,12 @@ async fn attack(binary: &std::path::PathBuf, args: &Args) -> Result<(), Error> {
         good.lost.load(Ordering::Relaxed),
         if p99 < 5.0 { "met" } else { "MISSED" }
     );
-    if let Some(why) = good.failed.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+    if let Some(why) = good
+        .failed
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+    {
         println!("  good pair FAILED: {why}");
     }
     for (i, kind) in Kind::ALL.iter().enumerate() {
