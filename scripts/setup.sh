@@ -14,6 +14,8 @@ command -v node >/dev/null || need_apt+=(nodejs npm)
 command -v ip >/dev/null || [ -x /usr/sbin/ip ] || need_apt+=(iproute2)
 command -v iptables >/dev/null || [ -x /usr/sbin/iptables ] || need_apt+=(iptables)
 command -v turnserver >/dev/null || need_apt+=(coturn)
+# Rooms across relay nodes (server/tests/cluster.rs and the two-node protocol tests).
+command -v redis-server >/dev/null || need_apt+=(redis-server)
 if ((${#need_apt[@]})); then
   echo "setup: installing ${need_apt[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

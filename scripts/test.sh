@@ -58,6 +58,10 @@ fi
 # and uniffi-bindgen that the browser, Kotlin and Android steps use come from this build.
 step "cargo build (tests, relay, peer, FFI library, bindgen)" cargo build "${cargo_args[@]}" --all-targets
 step "cargo test" cargo test "${cargo_args[@]}"
+# The relay's protocol tests again, each against two relay nodes sharing rooms through a
+# redis-server of its own, clients on the nodes in turn (tests/common in server/).
+step "relay protocol tests on two nodes through Redis" env VIDEOCHAT_TEST_NODES=2 \
+  cargo test "${cargo_args[@]}" --test relay --test rooms --test resume --test errors
 step "browser tests (headless Chromium, Chromium to Chromium through the relay)" \
   node --test tests/browser/
 step "Kotlin bindings on the JVM against the real core" env SKIP_CARGO_BUILD=1 bindings/test.sh

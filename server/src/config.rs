@@ -40,6 +40,9 @@ OPTIONS:
                                 WebSocket; by default only pages served by the relay itself and
                                 pages on localhost, 127.0.0.1 or [::1] may (others get HTTP 403),
                                 and clients that send no Origin (apps) always may; repeatable
+  --redis redis://HOST:PORT      share rooms with other relay nodes through this Redis (one
+                                Redis, not a Redis Cluster); without it the relay keeps its
+                                rooms in memory and needs no outside service
   --turn-url URL                a turn: or turns: URL handed to every member with a short-lived
                                 credential (repeat for several URLs of one TURN deployment)
   --turn-secret S               the secret shared with the TURN server (coturn's
@@ -66,6 +69,8 @@ pub struct Config {
     pub origins: OriginPolicy,
     /// TURN servers to hand out with short-lived credentials.
     pub turn: Option<Turn>,
+    /// The Redis whose rooms this node shares with other nodes.
+    pub redis: Option<String>,
 }
 
 impl Default for Config {
@@ -76,6 +81,7 @@ impl Default for Config {
             limits: Limits::default(),
             origins: OriginPolicy::default(),
             turn: None,
+            redis: None,
         }
     }
 }
@@ -103,6 +109,8 @@ pub enum ArgsError {
     HeartbeatTimeoutTooShort,
     #[error(transparent)]
     BadOrigin(#[from] BadOrigin),
+    #[error("--redis is a redis://HOST:PORT URL, not {0:?}")]
+    BadRedisUrl(String),
     #[error("--turn-url is a turn: or turns: URL, not {0:?}")]
     BadTurnUrl(String),
     #[error("--turn-url needs a secret: --turn-secret or --turn-secret-file")]
@@ -166,6 +174,7 @@ impl Command {
                     limits.resume_grace = Duration::from_millis(positive(&name, &value)?)
                 }
                 "--allowed-origin" => config.origins.allow(&value)?,
+                "--redis" => config.redis = Some(redis_url(value)?),
                 "--turn-url" => turn.urls.push(value),
                 "--turn-secret" | "--turn-secret-file" => {
                     if turn.secret.is_some() {
@@ -226,6 +235,15 @@ impl TurnArgs {
     }
 }
 
+/// `url` if it names a Redis server (the client crate checks the rest
+/// when connecting).
+fn redis_url(url: String) -> Result<String, ArgsError> {
+    match url.strip_prefix("redis://") {
+        Some(host) if !host.is_empty() => Ok(url),
+        _ => Err(ArgsError::BadRedisUrl(url)),
+    }
+}
+
 fn is_turn_url(url: &str) -> bool {
     let rest = url
         .strip_prefix("turn:")
@@ -261,6 +279,7 @@ fn is_known(name: &str) -> bool {
         "--rate-per-second",
         "--resume-grace-ms",
         "--allowed-origin",
+        "--redis",
         "--turn-url",
         "--turn-secret",
         "--turn-secret-file",

@@ -107,6 +107,8 @@ where
             started.into_std(),
         ),
     };
+    // With --redis, what other nodes publish for this connection finds it.
+    let _registered = hub.cluster().map(|cluster| cluster.register(&me));
     tracing::info!(conn = me.id(), "connection opened");
 
     let end = tokio::select! {
@@ -119,7 +121,10 @@ where
         },
     };
     if let Some(room) = session.room.take() {
-        hub.disconnected(&me, &room);
+        match hub.cluster() {
+            Some(cluster) => cluster.disconnected(&me, &room).await,
+            None => hub.disconnected(&me, &room),
+        }
     }
     tracing::info!(conn = me.id(), reason = ?end, "connection ended");
     if let Some(reason) = end.drop_reason() {
@@ -212,7 +217,7 @@ where
             }
         }
         match message {
-            Message::Text(text) => on_text(hub, me, session, text),
+            Message::Text(text) => on_text(hub, me, session, text).await,
             Message::Binary(_) => {
                 me.send_error(ErrorCode::BadJson, "binary frames are not accepted")
             }
@@ -222,8 +227,9 @@ where
     }
 }
 
-/// Acts on one text frame; never logs its content (SDP, candidates).
-fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8Bytes) {
+/// Acts on one text frame; never logs its content (SDP, candidates). Only
+/// with `--redis` does it wait (for Redis).
+async fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8Bytes) {
     let frame = match ClientFrame::parse(&text) {
         Ok(frame) => frame,
         Err(error) => return me.send_error(ErrorCode::BadJson, &error.to_string()),
@@ -251,7 +257,10 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
                 None if resume => JoinAs::Resumable,
                 None => JoinAs::Fresh,
             };
-            let joined = hub.join(me, session.ip, &room, how);
+            let joined = match hub.cluster() {
+                Some(cluster) => cluster.join(hub, me, session.ip, &room, how).await,
+                None => hub.join(me, session.ip, &room, how),
+            };
             tracing::info!(conn = me.id(), outcome = ?joined, "join");
             tracing::debug!(conn = me.id(), %room, "join room");
             if matches!(joined, Joined::Created | Joined::Joined | Joined::Resumed) {
@@ -260,8 +269,16 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
         }
         ClientFrame::Bye => match session.room.take() {
             Some(room) => {
-                hub.relay(me, &room, text);
-                hub.leave(me, &room);
+                match hub.cluster() {
+                    Some(cluster) => {
+                        cluster.relay(hub, me, &room, &text).await;
+                        cluster.leave(me, &room).await;
+                    }
+                    None => {
+                        hub.relay(me, &room, text);
+                        hub.leave(me, &room);
+                    }
+                }
                 tracing::info!(conn = me.id(), "bye");
             }
             None => me.send_error(ErrorCode::NotJoined, "join a room first"),
@@ -270,9 +287,10 @@ fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8By
             // Relaying it would let a client forge relay events to its peer.
             me.send_error(ErrorCode::BadJson, "this type is reserved for the relay")
         }
-        ClientFrame::Relay => match &session.room {
-            Some(room) => hub.relay(me, room, text),
-            None => me.send_error(ErrorCode::NotJoined, "join a room first"),
+        ClientFrame::Relay => match (&session.room, hub.cluster()) {
+            (Some(room), Some(cluster)) => cluster.relay(hub, me, room, &text).await,
+            (Some(room), None) => hub.relay(me, room, text),
+            (None, _) => me.send_error(ErrorCode::NotJoined, "join a room first"),
         },
     }
 }

@@ -1,11 +1,12 @@
 //! How the hub reaches one connection: its outgoing queue, bounded in
 //! frames and in bytes, and a switch that tells its task to end.
 
-use std::sync::Arc;
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
+use tokio::sync::Notify;
 use tokio::sync::mpsc::error::TryRecvError;
-use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::Message;
 use videochat_protocol::{ErrorCode, RelayEvent};
 
@@ -25,7 +26,8 @@ pub enum Kick {
 #[derive(Debug, Clone)]
 pub struct ConnectionHandle {
     id: ConnId,
-    tx: mpsc::Sender<Message>,
+    queue: Arc<Queue>,
+    max_frames: usize,
     /// Bytes queued and not yet handed to the socket; shared with the
     /// [`Outbox`]. The frame bound alone would let 256 large frames (16 MiB)
     /// pile up for a client that does not read.
@@ -35,22 +37,58 @@ pub struct ConnectionHandle {
     kick: Arc<KickSwitch>,
 }
 
+/// The frames waiting for one connection's writer. A deque that grows only
+/// while frames wait: a tokio mpsc channel allocates a block of 32 slots
+/// (1.8 KiB) on its first frame and keeps it, for every connection.
+#[derive(Debug, Default)]
+struct Queue {
+    items: Mutex<VecDeque<Message>>,
+    /// Wakes the writer; a wake-up with nobody waiting is stored.
+    ready: Notify,
+}
+
+impl Queue {
+    fn items(&self) -> MutexGuard<'_, VecDeque<Message>> {
+        // A deque holds no invariant a panic could break halfway.
+        self.items.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn pop(&self) -> Option<Message> {
+        let mut items = self.items();
+        let message = items.pop_front();
+        // What a burst grew is given back once it has been written.
+        if items.is_empty() && items.capacity() > SHRINK_ABOVE {
+            items.shrink_to(0);
+        }
+        message
+    }
+}
+
+/// Slots an empty queue keeps.
+const SHRINK_ABOVE: usize = 8;
+
 /// The receiving end of a connection's queue.
 #[derive(Debug)]
 pub struct Outbox {
-    rx: mpsc::Receiver<Message>,
+    queue: Arc<Queue>,
     queued: Arc<AtomicUsize>,
 }
 
 impl Outbox {
-    /// The next queued frame; `None` once every handle is gone.
+    /// The next queued frame, once there is one. (`None` is never returned:
+    /// the type says what the writer may assume of any queue.)
     pub async fn recv(&mut self) -> Option<Message> {
-        self.rx.recv().await
+        loop {
+            if let Some(message) = self.queue.pop() {
+                return Some(message);
+            }
+            self.queue.ready.notified().await;
+        }
     }
 
     /// The next queued frame, if one is waiting.
     pub fn try_recv(&mut self) -> Result<Message, TryRecvError> {
-        self.rx.try_recv()
+        self.queue.pop().ok_or(TryRecvError::Empty)
     }
 
     /// `message` (taken from this queue) reached the socket's writer: its
@@ -69,17 +107,18 @@ pub fn queue(
     bytes: usize,
     metrics: Arc<Metrics>,
 ) -> (ConnectionHandle, Outbox) {
-    let (tx, rx) = mpsc::channel(frames.max(1));
+    let queue = Arc::new(Queue::default());
     let queued = Arc::new(AtomicUsize::new(0));
     let handle = ConnectionHandle {
         id,
-        tx,
+        queue: queue.clone(),
+        max_frames: frames.max(1),
         queued: queued.clone(),
         max_bytes: bytes,
         metrics,
         kick: Arc::default(),
     };
-    (handle, Outbox { rx, queued })
+    (handle, Outbox { queue, queued })
 }
 
 /// The bytes a queued message counts for.
@@ -125,7 +164,7 @@ impl ConnectionHandle {
         let len = queued_len(&message);
         let before = self.queued.fetch_add(len, Ordering::AcqRel);
         let fits = before == 0 || before + len <= self.max_bytes;
-        let sent = fits && self.tx.try_send(message).is_ok();
+        let sent = fits && self.push(message);
         if sent {
             self.metrics.queue_bytes(before + len);
         } else {
@@ -138,6 +177,18 @@ impl ConnectionHandle {
             self.kick.notify.notify_one();
         }
         sent
+    }
+
+    /// Queues `message` unless the queue holds as many frames as it may.
+    fn push(&self, message: Message) -> bool {
+        let mut items = self.queue.items();
+        if items.len() >= self.max_frames {
+            return false;
+        }
+        items.push_back(message);
+        drop(items);
+        self.queue.ready.notify_one();
+        true
     }
 
     /// Queues a relay event for this connection.

@@ -19,6 +19,7 @@ use tokio::sync::Notify;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 use videochat_protocol::{ErrorCode, Grant, RelayEvent, RoomId, random_token};
 
+use crate::cluster::Cluster;
 pub use crate::handle::{ConnectionHandle, Kick, Outbox};
 use crate::kept::{Kept, KeptFrames, Notice};
 use crate::limits::Limits;
@@ -70,6 +71,9 @@ pub struct Hub {
     turn: Option<Turn>,
     /// Wakes the grace timer when a member goes away.
     went_away: Notify,
+    /// With `--redis`: the rooms live in Redis, shared with other nodes,
+    /// and `rooms` stays empty.
+    cluster: Option<Arc<Cluster>>,
 }
 
 /// A place among the live connections; dropping it frees the place.
@@ -112,6 +116,15 @@ enum Outgoing {
 impl Hub {
     /// An empty hub within `limits`, handing out `turn` credentials if given.
     pub fn new(limits: &Limits, turn: Option<Turn>) -> Arc<Hub> {
+        Hub::with_cluster(limits, turn, None)
+    }
+
+    /// A hub whose rooms are `cluster`'s, if given.
+    pub fn with_cluster(
+        limits: &Limits,
+        turn: Option<Turn>,
+        cluster: Option<Arc<Cluster>>,
+    ) -> Arc<Hub> {
         Arc::new(Hub {
             rooms: Mutex::new(Rooms::new(AwayRules {
                 grace: limits.resume_grace,
@@ -126,6 +139,7 @@ impl Hub {
             metrics: Arc::default(),
             turn,
             went_away: Notify::new(),
+            cluster,
         })
     }
 
@@ -157,11 +171,7 @@ impl Hub {
     /// Puts `me`, from `ip`, into `room` (or back into its slot) and tells
     /// everyone concerned.
     pub fn join(&self, me: &ConnectionHandle, ip: IpAddr, room: &RoomId, how: JoinAs) -> Joined {
-        if !self.per_address.allow_join(ip, Instant::now()) {
-            me.send_error(
-                ErrorCode::RateLimited,
-                "too many joins from your address; slow down",
-            );
+        if !self.allow_join(me, ip) {
             return Joined::Refused;
         }
         let mut rooms = self.lock();
@@ -213,6 +223,23 @@ impl Hub {
                 Joined::Joined
             }
         }
+    }
+
+    /// True if `ip` may join now; else `me` is told `rate_limited`.
+    pub fn allow_join(&self, me: &ConnectionHandle, ip: IpAddr) -> bool {
+        let allowed = self.per_address.allow_join(ip, Instant::now());
+        if !allowed {
+            me.send_error(
+                ErrorCode::RateLimited,
+                "too many joins from your address; slow down",
+            );
+        }
+        allowed
+    }
+
+    /// The shared rooms, when this relay is one node of several.
+    pub fn cluster(&self) -> Option<&Cluster> {
+        self.cluster.as_deref()
     }
 
     /// `me` got its slot back: it hears `resumed` and what was kept for it;
@@ -377,7 +404,7 @@ impl Hub {
     }
 
     /// What `created`, `joined` or `resumed` carry besides the room.
-    fn grant(&self, session: Option<String>) -> Grant {
+    pub fn grant(&self, session: Option<String>) -> Grant {
         let now = SystemTime::now();
         Grant {
             session,

@@ -14,6 +14,7 @@
 //!                                          resumes or its grace expires
 //! ```
 
+pub mod cluster;
 pub mod config;
 pub mod connection;
 pub mod handle;
@@ -60,6 +61,8 @@ pub enum ServerError {
     },
     #[error(transparent)]
     Tls(#[from] tls::TlsError),
+    #[error(transparent)]
+    Cluster(#[from] cluster::ClusterError),
     #[error("the server stopped: {0}")]
     Serve(#[from] std::io::Error),
 }
@@ -113,7 +116,11 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         }
         Err(error) => tracing::warn!(%error, "cannot raise the open-file limit"),
     }
-    let hub = Hub::new(&config.limits, config.turn.clone());
+    let cluster = match &config.redis {
+        Some(url) => Some(cluster::Cluster::connect(url, &config.limits).await?),
+        None => None,
+    };
+    let hub = Hub::with_cluster(&config.limits, config.turn.clone(), cluster);
     tokio::spawn(hub.clone().expire_away_members());
     let app = router(hub, &config);
     let server = axum_server::from_tcp(listener)?;

@@ -238,12 +238,29 @@ fn the_help_text_names_every_option() {
         "--joins-per-second",
         "--max-rooms",
         "--allowed-origin",
+        "--redis",
         "--turn-ttl-s",
     ] {
         assert!(is_known(option), "{option}");
         assert!(
             USAGE.contains(&format!("  {option} ")),
             "{option} in --help"
+        );
+    }
+}
+
+#[test]
+fn redis_is_a_redis_url_and_off_by_default() {
+    let Ok(Command::Run(config)) = parse(&["--redis", "redis://127.0.0.1:6379"]) else {
+        panic!("valid command line refused");
+    };
+    assert_eq!(config.redis.as_deref(), Some("redis://127.0.0.1:6379"));
+    assert_eq!(Config::default().redis, None);
+    for bad in ["127.0.0.1:6379", "redis://", "http://redis:6379"] {
+        assert_eq!(
+            parse(&["--redis", bad]),
+            Err(ArgsError::BadRedisUrl(bad.to_owned())),
+            "{bad}"
         );
     }
 }

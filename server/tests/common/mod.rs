@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::Duration;
 
@@ -28,14 +29,56 @@ pub struct Relay {
     child: Child,
     pub addr: SocketAddr,
     pub scheme: String,
+    /// Set when the tests run against two nodes (`VIDEOCHAT_TEST_NODES=2`).
+    two_nodes: Option<TwoNodes>,
+}
+
+/// The second node of a two-node deployment and the Redis both use;
+/// clients connect to the nodes in turn.
+struct TwoNodes {
+    second: Box<Relay>,
+    next: AtomicUsize,
+    _redis: Redis,
 }
 
 impl Relay {
-    /// Starts the relay on a free loopback port with extra `args`.
+    /// Starts the relay on a free loopback port with extra `args`; with
+    /// `VIDEOCHAT_TEST_NODES=2`, two relay nodes sharing rooms through a
+    /// redis-server of their own, which clients use in turn (the first
+    /// client of a test on node 1, the second on node 2, ...).
     pub fn start(args: &[&str]) -> Relay {
+        if std::env::var("VIDEOCHAT_TEST_NODES").is_ok_and(|nodes| nodes == "2") {
+            let redis = Redis::start();
+            let mut first = Relay::node(&redis, args);
+            let second = Box::new(Relay::node(&redis, args));
+            first.two_nodes = Some(TwoNodes {
+                second,
+                next: AtomicUsize::new(0),
+                _redis: redis,
+            });
+            return first;
+        }
+        Relay::single(args)
+    }
+
+    /// One relay process, whatever the environment says.
+    pub fn single(args: &[&str]) -> Relay {
         let mut command = Command::new(Relay::BINARY);
         command.args(["--listen", "127.0.0.1:0"]).args(args);
         Relay::spawn(command)
+    }
+
+    /// One relay node sharing rooms through `redis`.
+    pub fn node(redis: &Redis, args: &[&str]) -> Relay {
+        let mut all = vec!["--redis", redis.url.as_str()];
+        all.extend_from_slice(args);
+        Relay::single(&all)
+    }
+
+    /// Kills the process at once (SIGKILL): no goodbye to anyone.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// The relay's binary.
@@ -72,11 +115,18 @@ impl Relay {
             addr: addr.parse().expect("the URL holds a socket address"),
             scheme: scheme.to_owned(),
             child,
+            two_nodes: None,
         }
     }
 
+    /// The WebSocket URL; of each node in turn in a two-node deployment.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        match &self.two_nodes {
+            Some(nodes) if nodes.next.fetch_add(1, Ordering::Relaxed) % 2 == 1 => {
+                nodes.second.ws_url()
+            }
+            _ => format!("ws://{}/ws", self.addr),
+        }
     }
 
     pub fn pid(&self) -> u32 {
@@ -90,6 +140,54 @@ impl Relay {
 }
 
 impl Drop for Relay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A redis-server of its own on a free loopback port, killed when dropped.
+pub struct Redis {
+    child: Child,
+    pub url: String,
+}
+
+impl Redis {
+    /// Starts redis-server (no persistence) and waits until it is ready.
+    pub fn start() -> Redis {
+        // Free now; redis-server binds it a moment later (a clash fails
+        // the start below, it does not hang).
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let mut child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("redis-server starts (scripts/setup.sh installs it)");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.contains("Ready to accept connections") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        if rx.recv_timeout(START_PATIENCE).is_err() {
+            let _ = child.kill();
+            panic!("redis-server was not ready on port {port} within {START_PATIENCE:?}");
+        }
+        Redis {
+            child,
+            url: format!("redis://127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for Redis {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
