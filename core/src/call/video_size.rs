@@ -65,7 +65,7 @@ impl VideoSize {
 /// camera's own side if smaller).
 fn scaled(width: u32, height: u32, step: usize) -> (u32, u32) {
     let (num, den) = STEPS[step];
-    let side = |s: u32| (s * num / den & !1).max(MIN_SIDE.min(s));
+    let side = |s: u32| ((s * num / den) & !1).max(MIN_SIDE.min(s));
     (side(width), side(height))
 }
 

@@ -33,7 +33,7 @@ impl Scaler {
         height: u32,
     ) -> Result<(), FrameError> {
         let unsupported = FrameError::UnsupportedSize { width, height };
-        if width < 2 || height < 2 || width % 2 != 0 || height % 2 != 0 {
+        if width < 2 || height < 2 || !width.is_multiple_of(2) || !height.is_multiple_of(2) {
             return Err(unsupported);
         }
         src.view().validate()?;

@@ -286,7 +286,7 @@ mod tests {
                 self.now += Duration::from_millis(100);
                 while self.next_send < self.now {
                     self.id += 1;
-                    let lost = lose_every > 0 && self.id % lose_every == 0;
+                    let lost = lose_every > 0 && self.id.is_multiple_of(lose_every);
                     let done = self.free_at.max(self.next_send) + serialise;
                     if !lost {
                         self.free_at = done;
