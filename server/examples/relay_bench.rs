@@ -11,6 +11,10 @@
 //! round trips A -> relay -> B -> relay -> A through one room (with the rate
 //! limit lifted, since that loop sends far faster than 50 frames a second).
 
+// The helpers relay_attack shares; this bench uses a few of them.
+#[path = "bench/mod.rs"]
+mod bench;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -38,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let idle: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2_000);
     let round_trips: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(5_000);
 
-    let binary = build_server()?;
+    let binary = bench::build_server().map_err(|e| e as Box<dyn std::error::Error>)?;
     let mut child = Command::new(&binary)
         // The latency loop sends far faster than a client may (50 frames/s),
         // and every connection comes from 127.0.0.1: lift the rate and
@@ -75,13 +79,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let warm = open_pairs(&url, 20, "warm").await?;
     exchange(&mut warm.into_iter().collect::<Vec<_>>(), 10).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let before = vm_rss_kib(pid)?;
+    let before = bench::vm_rss_kib(pid).map_err(|e| e as Box<dyn std::error::Error>)?;
 
     let started = Instant::now();
     let mut idle_sockets = open_pairs(&url, idle / 2, "idle").await?;
     let opened_in = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = vm_rss_kib(pid)?;
+    let after = bench::vm_rss_kib(pid).map_err(|e| e as Box<dyn std::error::Error>)?;
     let per_connection = (after.saturating_sub(before)) as f64 * 1024.0 / (2 * (idle / 2)) as f64;
     println!(
         "idle connections: {} (joined in pairs), opened in {opened_in:.2?}",
@@ -107,38 +111,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         p(0.50) / 2.0,
         p(0.99) / 2.0
     );
-    println!("server VmRSS at the end: {} KiB", vm_rss_kib(pid)?);
+    println!(
+        "server VmRSS at the end: {} KiB",
+        bench::vm_rss_kib(pid).map_err(|e| e as Box<dyn std::error::Error>)?
+    );
 
     idle_sockets.clear();
     drop(server);
     Ok(())
-}
-
-/// Builds `videochat-server` with this example's profile and returns its path.
-fn build_server() -> Result<std::path::PathBuf, Box<dyn std::error::Error>> {
-    let me = std::env::current_exe()?;
-    let profile_dir = me
-        .parent()
-        .and_then(|p| p.parent())
-        .ok_or("unexpected example path")?;
-    let release = profile_dir.file_name().is_some_and(|n| n == "release");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let mut build = Command::new(cargo);
-    build.args([
-        "build",
-        "-q",
-        "-p",
-        "videochat-server",
-        "--bin",
-        "videochat-server",
-    ]);
-    if release {
-        build.arg("--release");
-    }
-    if !build.status()?.success() {
-        return Err("building videochat-server failed".into());
-    }
-    Ok(profile_dir.join("videochat-server"))
 }
 
 /// Opens `pairs` rooms of two joined sockets, 64 connections at a time.
@@ -251,15 +231,4 @@ async fn measure_latency(
     echo.abort();
     latencies.sort_by(f64::total_cmp);
     Ok(latencies)
-}
-
-/// The resident set size of process `pid`, in KiB.
-fn vm_rss_kib(pid: u32) -> Result<u64, Box<dyn std::error::Error>> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or("no VmRSS")?;
-    let kib = line.split_whitespace().nth(1).ok_or("malformed VmRSS")?;
-    Ok(kib.parse()?)
 }

@@ -1,8 +1,8 @@
 //! How fast we may send: delay-based congestion control on transport-wide
 //! feedback (the remote reports when each of our packets arrived).
 //!
-//! `rtc` ships a port of Google Congestion Control, and it is what the chain
-//! feeds here; measured in the network lab its delay half never saw a queue
+//! `rtc` ships a port of Google Congestion Control, and the chain first fed
+//! it; measured in the network lab its delay half never saw a queue
 //! build (a 1 Mbit/s link with 500 ms of buffer: the delay estimate climbed
 //! to the maximum while the queue filled, and only the overflow loss cut the
 //! rate, to its floor, again and again). So this is the simplest controller
@@ -22,7 +22,7 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
-use rtc::interceptor::{BandwidthEstimator, EstimatorStats, PacketReport};
+use rtc::interceptor::{BandwidthEstimator, PacketReport};
 
 use super::events::{EventQueue, PeerEvent};
 
@@ -222,10 +222,6 @@ impl BandwidthEstimator for SendRate {
 
     fn target_bitrate(&self) -> f64 {
         self.rate
-    }
-
-    fn stats(&self) -> EstimatorStats {
-        EstimatorStats::default()
     }
 }
 
