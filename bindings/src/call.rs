@@ -12,6 +12,7 @@ use crate::error::CallError;
 use crate::listener::CallListener;
 use crate::observer::QueueingObserver;
 use crate::runtime;
+use crate::security::SecurityCode;
 use crate::stats::{CallStats, ListenerStats};
 use crate::types::{CallConfig, CameraFacing};
 
@@ -193,10 +194,10 @@ impl Call {
         self.core.hang_up();
     }
 
-    /// Six digits in two groups (e.g. "042 917") that both people can read to each other: equal
-    /// codes mean no one sits in the middle of the call. `null` until the call is negotiated.
-    pub fn security_code(&self) -> Option<String> {
-        self.core.security_code()
+    /// The code both people read to each other (equal codes: no one sits in the middle), or
+    /// why there is none. Settles within about 5 s of connecting; a new peer starts it afresh.
+    pub fn security_code(&self) -> SecurityCode {
+        self.core.security_code().into()
     }
 
     /// The call's counters now (the listener also gets them about once a second).

@@ -35,6 +35,7 @@ mod listener;
 mod logging;
 mod observer;
 mod runtime;
+mod security;
 mod stats;
 mod types;
 
@@ -45,6 +46,7 @@ pub use error::{CallError, ListenerError};
 pub use frame::{FrameFormat, PlaneLayout, RemoteVideoFrame};
 pub use listener::CallListener;
 pub use logging::{LogLevel, init_logging};
+pub use security::{NotVerified, SecurityCode};
 pub use stats::{CallStats, ListenerStats};
 pub use types::{
     CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, VideoSettings,

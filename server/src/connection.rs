@@ -10,10 +10,11 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::{Error as WsError, Message, Utf8Bytes};
-use videochat_protocol::{ClientFrame, ErrorCode, RoomId};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
+use videochat_protocol::ErrorCode;
 
-use crate::hub::{ConnectionHandle, Hub, JoinAs, Joined, Kick, Outbox};
+use crate::frame::{Member, on_text};
+use crate::hub::{ConnectionHandle, Hub, Kick, Outbox};
 use crate::limits::Limits;
 use crate::metrics::DropReason;
 use crate::rate_limit::{RateLimiter, Verdict};
@@ -74,9 +75,7 @@ pub const REPLACED: u16 = 4000;
 
 /// What a connection remembers between frames.
 struct Session {
-    /// The client's address, which joins are counted against.
-    ip: IpAddr,
-    room: Option<RoomId>,
+    member: Member,
     limiter: RateLimiter,
 }
 
@@ -98,8 +97,7 @@ where
     let started = Instant::now();
     let last_seen_ms = AtomicU64::new(0);
     let mut session = Session {
-        ip,
-        room: None,
+        member: Member::new(ip),
         limiter: RateLimiter::new(
             limits.rate_burst,
             limits.rate_per_second,
@@ -120,7 +118,7 @@ where
             Kick::Replaced => End::Replaced,
         },
     };
-    if let Some(room) = session.room.take() {
+    if let Some(room) = session.member.leave() {
         match hub.cluster() {
             Some(cluster) => cluster.disconnected(&me, &room).await,
             None => hub.disconnected(&me, &room),
@@ -217,81 +215,13 @@ where
             }
         }
         match message {
-            Message::Text(text) => on_text(hub, me, session, text).await,
+            Message::Text(text) => on_text(hub, me, &mut session.member, text).await,
             Message::Binary(_) => {
                 me.send_error(ErrorCode::BadJson, "binary frames are not accepted")
             }
             // tungstenite answers pings and close frames itself.
             Message::Ping(_) | Message::Pong(_) | Message::Close(_) | Message::Frame(_) => {}
         }
-    }
-}
-
-/// Acts on one text frame; never logs its content (SDP, candidates). Only
-/// with `--redis` does it wait (for Redis).
-async fn on_text(hub: &Hub, me: &ConnectionHandle, session: &mut Session, text: Utf8Bytes) {
-    let frame = match ClientFrame::parse(&text) {
-        Ok(frame) => frame,
-        Err(error) => return me.send_error(ErrorCode::BadJson, &error.to_string()),
-    };
-    match frame {
-        ClientFrame::Join {
-            room,
-            resume,
-            session: token,
-        } => {
-            if session.room.is_some() {
-                return me.send_error(
-                    ErrorCode::AlreadyJoined,
-                    "already in a room; send bye first",
-                );
-            }
-            let Ok(room) = RoomId::parse(&room) else {
-                return me.send_error(
-                    ErrorCode::BadRoom,
-                    "a room name is 1 to 64 characters of A-Z a-z 0-9 _ -",
-                );
-            };
-            let how = match token {
-                Some(token) => JoinAs::Resume(token),
-                None if resume => JoinAs::Resumable,
-                None => JoinAs::Fresh,
-            };
-            let joined = match hub.cluster() {
-                Some(cluster) => cluster.join(hub, me, session.ip, &room, how).await,
-                None => hub.join(me, session.ip, &room, how),
-            };
-            tracing::info!(conn = me.id(), outcome = ?joined, "join");
-            tracing::debug!(conn = me.id(), %room, "join room");
-            if matches!(joined, Joined::Created | Joined::Joined | Joined::Resumed) {
-                session.room = Some(room);
-            }
-        }
-        ClientFrame::Bye => match session.room.take() {
-            Some(room) => {
-                match hub.cluster() {
-                    Some(cluster) => {
-                        cluster.relay(hub, me, &room, &text).await;
-                        cluster.leave(me, &room).await;
-                    }
-                    None => {
-                        hub.relay(me, &room, text);
-                        hub.leave(me, &room);
-                    }
-                }
-                tracing::info!(conn = me.id(), "bye");
-            }
-            None => me.send_error(ErrorCode::NotJoined, "join a room first"),
-        },
-        ClientFrame::Relay if ClientFrame::is_reserved_type(&text) => {
-            // Relaying it would let a client forge relay events to its peer.
-            me.send_error(ErrorCode::BadJson, "this type is reserved for the relay")
-        }
-        ClientFrame::Relay => match (&session.room, hub.cluster()) {
-            (Some(room), Some(cluster)) => cluster.relay(hub, me, room, &text).await,
-            (Some(room), None) => hub.relay(me, room, text),
-            (None, _) => me.send_error(ErrorCode::NotJoined, "join a room first"),
-        },
     }
 }
 

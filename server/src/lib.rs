@@ -17,6 +17,7 @@
 pub mod cluster;
 pub mod config;
 pub mod connection;
+pub mod frame;
 pub mod handle;
 pub mod hub;
 pub mod kept;

@@ -12,10 +12,12 @@
 mod candidate;
 mod grant;
 mod room;
+mod sas;
 
 pub use candidate::IceCandidate;
 pub use grant::{Grant, IceServer, random_token};
 pub use room::{BadRoom, RoomId};
+pub use sas::SasMessage;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -207,6 +209,9 @@ pub enum PeerMessage {
     /// so that after both rejoin a restarted relay we know we are still in
     /// the same call. Not the tutorial's; clients that do not know it ignore it.
     CallId { id: String },
+    /// `sas-commit`, `sas-nonce` or `sas-reveal`: the exchange behind the
+    /// security code (docs/protocol.md). Not the tutorial's either.
+    Sas(SasMessage),
 }
 
 /// The object-shaped peer messages, tagged by `type`.
@@ -218,6 +223,9 @@ enum TaggedPeerMessage {
     Candidate(IceCandidate),
     Bye,
     CallId { id: String },
+    SasCommit { c: String },
+    SasNonce { n: String },
+    SasReveal { n: String },
 }
 
 impl PeerMessage {
@@ -230,6 +238,15 @@ impl PeerMessage {
             PeerMessage::Candidate(c) => TaggedPeerMessage::Candidate(c.clone()),
             PeerMessage::Bye => TaggedPeerMessage::Bye,
             PeerMessage::CallId { id } => TaggedPeerMessage::CallId { id: id.clone() },
+            PeerMessage::Sas(SasMessage::Commit { c }) => {
+                TaggedPeerMessage::SasCommit { c: c.clone() }
+            }
+            PeerMessage::Sas(SasMessage::Nonce { n }) => {
+                TaggedPeerMessage::SasNonce { n: n.clone() }
+            }
+            PeerMessage::Sas(SasMessage::Reveal { n }) => {
+                TaggedPeerMessage::SasReveal { n: n.clone() }
+            }
         };
         serde_json::to_string(&tagged).expect("peer messages always serialize")
     }
@@ -243,6 +260,7 @@ impl PeerMessage {
             PeerMessage::Candidate(_) => "candidate",
             PeerMessage::Bye => "bye",
             PeerMessage::CallId { .. } => "call-id",
+            PeerMessage::Sas(sas) => sas.kind(),
         }
     }
 }
@@ -278,6 +296,9 @@ impl Incoming {
             "candidate" => "candidate",
             "bye" => "bye",
             "call-id" => "call-id",
+            "sas-commit" => "sas-commit",
+            "sas-nonce" => "sas-nonce",
+            "sas-reveal" => "sas-reveal",
             _ => return Ok(Incoming::Unknown),
         };
         let tagged: TaggedPeerMessage =
@@ -288,6 +309,9 @@ impl Incoming {
             TaggedPeerMessage::Candidate(c) => PeerMessage::Candidate(c),
             TaggedPeerMessage::Bye => PeerMessage::Bye,
             TaggedPeerMessage::CallId { id } => PeerMessage::CallId { id },
+            TaggedPeerMessage::SasCommit { c } => PeerMessage::Sas(SasMessage::Commit { c }),
+            TaggedPeerMessage::SasNonce { n } => PeerMessage::Sas(SasMessage::Nonce { n }),
+            TaggedPeerMessage::SasReveal { n } => PeerMessage::Sas(SasMessage::Reveal { n }),
         }))
     }
 }

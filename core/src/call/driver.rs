@@ -10,7 +10,7 @@ use bytes::Bytes;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::timeout;
-use videochat_protocol::{PeerMessage, RoomId};
+use videochat_protocol::{Incoming, PeerMessage, RoomId};
 
 use crate::media::OpusEncoder;
 use crate::negotiation::{
@@ -29,6 +29,8 @@ use super::config::CallConfig;
 use super::media_receive::{self, Received};
 use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::observer::CallObserver;
+use super::sas::SecurityCode;
+use super::security_check::SecurityCheck;
 use super::stats::{CallStats, Counters};
 use super::video_send::VideoControl;
 
@@ -51,6 +53,7 @@ pub(crate) struct DriverHandle {
     pub commands: mpsc::UnboundedSender<Command>,
     /// The current peer connection (none between two of them).
     pub current_peer: watch::Receiver<Option<Arc<Peer>>>,
+    pub security_code: watch::Receiver<SecurityCode>,
 }
 
 /// Everything the driver task owns while the call runs.
@@ -82,6 +85,7 @@ pub(crate) struct Driver {
     /// receive-queue overflows both ask).
     key_frame_requests: MinInterval,
     media_live: bool,
+    security: SecurityCheck,
 }
 
 impl Driver {
@@ -99,6 +103,7 @@ impl Driver {
         let received =
             media_receive::spawn(observer.clone(), counters.clone(), commands_tx.clone())?;
         let (_, peer_events) = mpsc::channel(1);
+        let (security, security_code) = SecurityCheck::new();
         let driver = Driver {
             negotiator: Negotiator::new(room, NegotiationConfig::default()),
             config,
@@ -119,10 +124,12 @@ impl Driver {
             media_stalled: false,
             key_frame_requests: MinInterval::new(KEY_FRAME_INTERVAL),
             media_live: false,
+            security,
         };
         let handle = DriverHandle {
             commands: commands_tx,
             current_peer: current_peer_rx,
+            security_code,
         };
         Ok((driver, handle))
     }
@@ -147,13 +154,17 @@ impl Driver {
                 Output::Wait { until } => until,
             };
             let input = tokio::select! {
-                frame = next_frame(&mut self.receiver) => self.on_frame(frame),
+                frame = next_frame(&mut self.receiver) => self.on_frame(frame).await,
                 result = finish_connect(&mut self.connecting) => Some(self.connected(result)),
                 // Closed while there is no connection (relay-only, waiting
                 // for TURN): the branch is then off, not a wait forever.
-                Some(event) = self.peer_events.recv() => self.on_peer_event(event),
+                Some(event) = self.peer_events.recv() => self.on_peer_event(event).await,
                 command = self.commands.recv() => self.on_command(command).await,
                 () = sleep_until(deadline) => Some(Input::Tick),
+                () = sleep_until(self.security.deadline()) => {
+                    self.security.on_timeout(Instant::now());
+                    None
+                }
                 _ = stats.tick() => {
                     let snapshot = self.counters.snapshot();
                     self.observer.on_stats(&snapshot);
@@ -311,14 +322,28 @@ impl Driver {
         self.peer_events = rx;
         self.peer = Some(peer.clone());
         self.current_peer.send_replace(Some(peer));
+        self.security.reset();
         self.video_control.request_key_frame();
         let _ = self.received.try_send(Received::Reset);
         self.media_stalled = false;
         Ok(())
     }
 
-    fn on_frame(&mut self, frame: Option<Result<FromRelay, SignalingError>>) -> Option<Input> {
+    async fn on_frame(
+        &mut self,
+        frame: Option<Result<FromRelay, SignalingError>>,
+    ) -> Option<Input> {
         match frame {
+            Some(Ok(FromRelay::Frame(Incoming::Peer(PeerMessage::Sas(message))))) => {
+                // Ours alone: the negotiator only hears that the relay is alive.
+                if let Some(role) = self.negotiator.role()
+                    && let Some(reply) = self.security.on_message(message, role)
+                    && let Some(lost) = self.send(Outgoing::Peer(reply)).await
+                {
+                    return Some(lost);
+                }
+                Some(Input::SignalingAlive)
+            }
             Some(Ok(FromRelay::Frame(incoming))) => Input::from_frame(Ok(incoming)),
             Some(Ok(FromRelay::Alive)) => Some(Input::SignalingAlive),
             Some(Err(SignalingError::Protocol(e))) => Input::from_frame(Err(e)),
@@ -339,10 +364,15 @@ impl Driver {
         Input::SignalingLost
     }
 
-    fn on_peer_event(&mut self, event: PeerEvent) -> Option<Input> {
+    async fn on_peer_event(&mut self, event: PeerEvent) -> Option<Input> {
         match event {
             PeerEvent::LocalCandidate(candidate) => return Some(Input::LocalCandidate(candidate)),
-            PeerEvent::State(state) => return Some(Input::ConnectionState(state)),
+            PeerEvent::State(state) => {
+                if state == ConnectionState::Connected {
+                    self.start_security_check().await;
+                }
+                return Some(Input::ConnectionState(state));
+            }
             PeerEvent::GatheringComplete => {}
             PeerEvent::RemoteVideo(frame) => self.forward(Received::Video(frame)),
             PeerEvent::RemoteAudio(packet) => self.forward(Received::Audio(packet)),
@@ -357,6 +387,23 @@ impl Driver {
             }
         }
         None
+    }
+
+    /// DTLS is up: the security-code exchange starts (once per connection).
+    async fn start_security_check(&mut self) {
+        let (Some(peer), Some(role)) = (self.peer.clone(), self.negotiator.role()) else {
+            return;
+        };
+        let Some(message) = self
+            .security
+            .on_connected(&peer, role, Instant::now())
+            .await
+        else {
+            return;
+        };
+        if let Some(lost) = self.send(Outgoing::Peer(message)).await {
+            self.negotiator.handle(lost, Instant::now());
+        }
     }
 
     /// Once a stats interval: tells the machine when remote media stopped on

@@ -28,6 +28,8 @@ mod driver;
 mod media_receive;
 mod min_interval;
 mod observer;
+mod sas;
+mod security_check;
 mod security_code;
 mod stats;
 mod video_send;
@@ -41,14 +43,14 @@ use tokio::runtime::Handle;
 use tokio::sync::{mpsc, watch};
 
 use crate::media::{FrameError, OPUS_FRAME_SAMPLES, OpusEncoder, VideoFrameRef};
-use crate::peer::Peer;
 use crate::sync::lock;
 
 pub use crate::media::AudioError;
 pub use crate::negotiation::{CallFailure, CallState, EndReason};
 pub use config::{CallConfig, ConfigError, StartError, VideoSettings};
 pub use observer::CallObserver;
-pub use security_code::security_code;
+pub use sas::{NotVerified, SAS_TIMEOUT, SasExchange, SecurityCode};
+pub use security_code::{Fingerprint, Fingerprints, Nonce, commitment, security_code};
 pub use stats::CallStats;
 
 use command::Command;
@@ -77,7 +79,7 @@ impl CameraFacing {
 /// A running call. Dropping it hangs up.
 pub struct Call {
     commands: mpsc::UnboundedSender<Command>,
-    current_peer: watch::Receiver<Option<Arc<Peer>>>,
+    security_code: watch::Receiver<SecurityCode>,
     video: VideoSender,
     audio: Arc<Mutex<OpusEncoder>>,
     video_control: Arc<VideoControl>,
@@ -125,7 +127,7 @@ impl Call {
         runtime.spawn(driver.run());
         Ok(Call {
             commands: handle.commands,
-            current_peer: handle.current_peer,
+            security_code: handle.security_code,
             video,
             audio,
             video_control,
@@ -210,14 +212,10 @@ impl Call {
         let _ = self.commands.send(Command::HangUp);
     }
 
-    /// The code both people can read to each other to check that the call is
-    /// private (see [`security_code`]); `None` until a peer's description is in.
-    pub fn security_code(&self) -> Option<String> {
-        let peer = self.current_peer.borrow().clone()?;
-        Some(security_code(
-            &peer.local_fingerprint()?,
-            &peer.remote_fingerprint()?,
-        ))
+    /// The code both people can read to each other to check that the call
+    /// is private, or why there is none (docs/protocol.md, "Security code").
+    pub fn security_code(&self) -> SecurityCode {
+        self.security_code.borrow().clone()
     }
 
     /// The call's counters now.

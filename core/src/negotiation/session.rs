@@ -209,7 +209,8 @@ impl PeerSession {
             PeerMessage::Answer { sdp } => self.on_answer(sdp, &mut out),
             PeerMessage::Candidate(candidate) => self.on_remote_candidate(candidate, &mut out),
             PeerMessage::CallId { id } => self.peer_call_id = Some(id),
-            PeerMessage::Bye => {}
+            // The driver runs the security-code exchange; `bye` is the machine's.
+            PeerMessage::Sas(_) | PeerMessage::Bye => {}
         }
         out
     }

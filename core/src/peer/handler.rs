@@ -27,7 +27,6 @@ struct Inner {
     candidate_mid: Option<(String, u16)>,
     remote_video: Option<(Arc<dyn TrackRemote>, u32)>,
     local_fingerprint: Option<String>,
-    remote_fingerprint: Option<String>,
 }
 
 /// State shared by the peer and its callbacks.
@@ -88,19 +87,9 @@ impl PeerShared {
         self.inner().local_fingerprint.clone()
     }
 
-    pub(crate) fn remote_fingerprint(&self) -> Option<String> {
-        self.inner().remote_fingerprint.clone()
-    }
-
     pub(crate) fn set_local_fingerprint(&self, fingerprint: Option<String>) {
         if fingerprint.is_some() {
             self.inner().local_fingerprint = fingerprint;
-        }
-    }
-
-    pub(crate) fn set_remote_fingerprint(&self, fingerprint: Option<String>) {
-        if fingerprint.is_some() {
-            self.inner().remote_fingerprint = fingerprint;
         }
     }
 }

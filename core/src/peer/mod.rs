@@ -31,6 +31,7 @@ mod events;
 mod handler;
 mod nack;
 mod receive;
+mod remote_input;
 mod rtcp;
 mod send_rate;
 mod tracks;
@@ -42,7 +43,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::FutureExt;
 use rtc::peer_connection::configuration::media_engine::{MIME_TYPE_H264, MIME_TYPE_OPUS};
-use rtc::peer_connection::sdp::RTCSessionDescription;
 use rtc::peer_connection::transport::RTCIceCandidateInit;
 use rtc::rtcp::payload_feedbacks::picture_loss_indication::PictureLossIndication;
 use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
@@ -55,17 +55,15 @@ pub use config::{DEFAULT_STUN_URL, IceServer, PeerConfig};
 pub use engine::{AUDIO_CLOCK_RATE, H264_FMTP, OPUS_FMTP, VIDEO_CLOCK_RATE};
 pub use error::{PeerError, WebRtcError};
 pub use events::{PeerEvent, RemoteAudioPacket, RemoteVideoFrame};
+pub use receive::FrameAssembler;
+pub use remote_input::{MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, check_candidate, parse_description};
 pub use send_rate::BitrateLimits;
 
 use crate::negotiation::{ConnectionState, SdpKind};
 use events::EventQueue;
 use handler::{Handler, PeerShared};
+use remote_input::panicked;
 use tracks::{LocalTrack, random_u32};
-
-/// Largest SDP we parse (browsers' offers are ~5 KB).
-const MAX_SDP_BYTES: usize = 256 * 1024;
-/// Largest candidate line we parse.
-const MAX_CANDIDATE_BYTES: usize = 1024;
 
 /// One WebRTC peer connection carrying encoded H.264 video and Opus audio.
 pub struct Peer {
@@ -177,15 +175,7 @@ impl Peer {
         sdp: String,
     ) -> Result<(), PeerError> {
         self.check_open()?;
-        if sdp.len() > MAX_SDP_BYTES {
-            return Err(PeerError::SdpTooLarge(sdp.len()));
-        }
-        let fingerprint = fingerprint(&sdp);
-        let desc = match kind {
-            SdpKind::Offer => RTCSessionDescription::offer(sdp),
-            SdpKind::Answer => RTCSessionDescription::answer(sdp),
-        }
-        .map_err(PeerError::BadSdp)?;
+        let desc = parse_description(kind, sdp)?;
         AssertUnwindSafe(self.pc.set_remote_description(desc))
             .catch_unwind()
             .await
@@ -193,7 +183,6 @@ impl Peer {
             .map_err(PeerError::BadSdp)?;
         self.video.renegotiated();
         self.audio.renegotiated();
-        self.shared.set_remote_fingerprint(fingerprint);
         Ok(())
     }
 
@@ -205,15 +194,7 @@ impl Peer {
         if candidate.is_end_of_candidates() {
             return Ok(());
         }
-        if candidate.candidate.len() > MAX_CANDIDATE_BYTES {
-            return Err(PeerError::CandidateTooLong(candidate.candidate.len()));
-        }
-        let line = candidate.candidate.trim();
-        let line = line.strip_prefix("a=").unwrap_or(line);
-        let line = line.strip_prefix("candidate:").unwrap_or(line);
-        std::panic::catch_unwind(|| rtc::ice::candidate::unmarshal_candidate(line))
-            .map_err(|_| panicked("parse candidate"))?
-            .map_err(PeerError::BadCandidate)?;
+        check_candidate(&candidate)?;
         let init = RTCIceCandidateInit {
             candidate: candidate.candidate,
             sdp_mid: candidate.sdp_mid,
@@ -268,10 +249,14 @@ impl Peer {
         self.shared.local_fingerprint()
     }
 
-    /// The remote's DTLS certificate fingerprint from its SDP. DTLS checks the
-    /// certificate against it, so comparing both out of band proves no relay in between.
-    pub fn remote_fingerprint(&self) -> Option<String> {
-        self.shared.remote_fingerprint()
+    /// The certificate the remote presented in the DTLS handshake (DER),
+    /// which DTLS checked against its SDP's fingerprint: `None` before the
+    /// handshake completed. (An SDP may carry several `a=fingerprint` lines;
+    /// this is the one certificate that counts.)
+    pub async fn remote_certificate(&self) -> Option<Vec<u8>> {
+        let transport = self.video.sender().transport().await.ok()??;
+        let chain = transport.get_remote_certificates().await.ok()?;
+        chain.into_iter().next()
     }
 
     /// Stops sending and closes the connection. Idempotent.
@@ -319,12 +304,6 @@ impl Drop for Peer {
         // sure no writer starts meanwhile.
         self.shared.mark_closed();
     }
-}
-
-/// Logs a panic webrtc-rs raised on remote input, as the error it becomes.
-fn panicked(operation: &'static str) -> PeerError {
-    tracing::error!(operation, "webrtc-rs panicked; caught");
-    PeerError::Panicked { operation }
 }
 
 /// The first `a=fingerprint:` value of an SDP.

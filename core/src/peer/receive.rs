@@ -34,7 +34,7 @@ const IDR: u8 = 5;
 ///
 /// Sans-IO: push packets in arrival order, collect the frames each push completes.
 #[derive(Debug, Default)]
-pub(crate) struct FrameAssembler {
+pub struct FrameAssembler {
     /// Waiting packets by extended (unwrapped) sequence number.
     packets: BTreeMap<u64, rtp::Packet>,
     /// The first sequence number not yet consumed.
@@ -53,12 +53,12 @@ enum Step {
 }
 
 impl FrameAssembler {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds one packet; returns the frames it completed, oldest first.
-    pub(crate) fn push(&mut self, packet: rtp::Packet) -> Vec<RemoteVideoFrame> {
+    pub fn push(&mut self, packet: rtp::Packet) -> Vec<RemoteVideoFrame> {
         let seq = self.unwrap_sequence(packet.header.sequence_number);
         let next = *self.next.get_or_insert(seq);
         if seq < next {

@@ -52,6 +52,11 @@ pub(crate) struct LocalTrack {
 }
 
 impl LocalTrack {
+    /// The RTP sender (its transport holds the DTLS state).
+    pub(crate) fn sender(&self) -> &Arc<dyn RtpSender> {
+        &self.sender
+    }
+
     /// A sample track of `kind` sending `codec` on `ssrc`.
     pub(crate) fn sample_track(
         kind: RtpCodecKind,

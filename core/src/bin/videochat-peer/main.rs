@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use videochat_core::call::{Call, CallConfig, CallState, CameraFacing};
+use videochat_core::call::{Call, CallConfig, CallState, CameraFacing, NotVerified, SecurityCode};
 use videochat_core::media::{
     OPUS_FRAME_SAMPLES, PatternStamp, PixelPlanes, Plane, Rotation, TestPattern, ToneGenerator,
     VideoFrameRef,
@@ -88,18 +88,21 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
 
     let started = Instant::now();
     let mut done_at: Option<Instant> = None;
-    // Read while the call is up: the code is gone once the peer connection closes.
-    let mut security_code = None;
+    // Read while the call is up: a new peer connection starts it afresh.
+    let mut security_code = SecurityCode::Pending;
     let outcome = loop {
-        let (done, state) = recorder.wait(Duration::from_millis(20), |o| {
+        let (media_done, state) = recorder.wait(Duration::from_millis(20), |o| {
             (
                 o.frames >= args.frames && o.audio_chunks > 0,
                 o.state.clone(),
             )
         });
-        if security_code.is_none() {
-            security_code = call.security_code();
+        match call.security_code() {
+            SecurityCode::Pending => {}
+            settled => security_code = settled,
         }
+        // The code settles within SAS_TIMEOUT of connecting.
+        let done = media_done && security_code != SecurityCode::Pending;
         if done && done_at.is_none() {
             done_at = Some(Instant::now());
         }
@@ -161,7 +164,7 @@ fn report(
     call: &Call,
     hung_up_at_ms: u64,
     switched_at_ms: u64,
-    security_code: Option<String>,
+    security_code: SecurityCode,
     outcome: &Result<(), String>,
 ) -> serde_json::Value {
     let stats = call.stats();
@@ -194,7 +197,16 @@ fn report(
             "remote_sizes": o.sizes.iter().map(|((w, h), _)| format!("{w}x{h}")).collect::<Vec<_>>(),
             "remote_size_changed_at_unix_ms": o.sizes.iter().skip(1).map(|(_, at)| at).collect::<Vec<_>>(),
             "camera_switched_at_unix_ms": (switched_at_ms > 0).then_some(switched_at_ms),
-            "security_code": security_code,
+            "security_code": match &security_code {
+                SecurityCode::Ready(code) => Some(code.as_str()),
+                _ => None,
+            },
+            "security": match &security_code {
+                SecurityCode::Pending => "pending",
+                SecurityCode::Ready(_) => "ready",
+                SecurityCode::NotVerified(NotVerified::PeerUnsupported) => "peer_unsupported",
+                SecurityCode::NotVerified(NotVerified::ExchangeFailed) => "exchange_failed",
+            },
             "offers_created": stats.offers_created,
             "answers_created": stats.answers_created,
             "key_frames_sent": stats.key_frames_sent,
