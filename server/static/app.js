@@ -6,7 +6,7 @@
 import { Signaling } from './signaling.js';
 import { LocalMedia } from './media.js';
 import { candidateInit, candidateMessage, mediaStats, preferH264 } from './webrtc.js';
-import { securityCode } from './security-code.js';
+import { SasExchange, connectionFingerprints } from './security-code.js';
 
 const STUN_DEFAULT = 'stun:stun.l.google.com:19302';
 const DISCONNECTED_GRACE_MS = 3000; // 'disconnected' often heals by itself; restart ICE after this
@@ -142,6 +142,9 @@ const HANDLERS = {
   offer: onOffer,
   answer: onAnswer,
   candidate: onCandidate,
+  'sas-commit': onSasMessage,
+  'sas-nonce': onSasMessage,
+  'sas-reveal': onSasMessage,
 };
 
 function onJoined(initiator, relayIceServers) {
@@ -294,8 +297,9 @@ function closePeerConnection() {
   call.disconnectedTimer = null;
   call.pc?.close();
   call.pc = null;
-  call.securityCode = null;
-  ui.code.hidden = true;
+  call.sas?.close();
+  call.sas = null;
+  showSecurity({ status: 'pending', code: null });
   call.videoSender = null;
   call.pendingCandidates = [];
   call.applyingRemote = false;
@@ -333,13 +337,37 @@ function onConnectionState(pc) {
   if (pc.connectionState === 'connected') {
     call.times.connected ??= now();
     setState('connected');
-    securityCode(pc).then((code) => {
-      if (pc !== call.pc) return;
-      call.securityCode = code;
-      ui.code.textContent = code ? `Security code ${code}` : '';
-      ui.code.hidden = !code;
-    });
+    connectionFingerprints(pc, call.initiator).then(
+      (fingerprints) => pc === call.pc && securityExchange().connected(fingerprints),
+    );
   }
+}
+
+// ---- the security code (docs/protocol.md): one exchange per peer connection ----
+
+function securityExchange() {
+  const pc = call.pc;
+  call.sas ??= new SasExchange(
+    call.initiator,
+    (message) => pc === call.pc && send(message),
+    (state) => pc === call.pc && showSecurity(state),
+  );
+  return call.sas;
+}
+
+/** May come before our own connection says connected (the peer's DTLS finished first). */
+function onSasMessage(message) {
+  if (call.pc && call.peerPresent) securityExchange().message(message);
+}
+
+function showSecurity({ status, code }) {
+  call.security = status;
+  call.securityCode = code;
+  ui.code.hidden = status === 'pending';
+  ui.code.classList.toggle('not-verified', status !== 'ready');
+  ui.code.textContent = status === 'ready' ? `Security code ${code}`
+    : status === 'exchange_failed' ? 'Not verified: the security check failed'
+    : 'Not verified';
 }
 
 /** The initiator restarts ICE when the path fails, or stays disconnected past a grace period. */
@@ -431,6 +459,8 @@ window.videochat = Object.freeze({
   get facing() { return media.facing; },
   /** Compare with the other person's: equal codes mean no one is in the middle. */
   get securityCode() { return call.securityCode ?? null; },
+  /** 'pending', 'ready' (compare securityCode), 'peer_unsupported' or 'exchange_failed'. */
+  get security() { return call.security ?? 'pending'; },
   get switching() { return media.switching; },
   get counters() { return { ...call.counters, cameraSwitches: media.switches }; },
   /** ms from "both in the room" (joined / peer-joined) to connected and to the first remote

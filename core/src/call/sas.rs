@@ -163,6 +163,14 @@ impl SasExchange {
         }
     }
 
+    /// Our side cannot tell the certificates (none from DTLS, or not
+    /// SHA-256): there is nothing to verify.
+    pub fn cannot_verify(&mut self) {
+        if self.outcome == SecurityCode::Pending {
+            self.outcome = SecurityCode::NotVerified(NotVerified::PeerUnsupported);
+        }
+    }
+
     /// The peer did not finish in time: not verified (a later completion
     /// still shows the code).
     pub fn on_timeout(&mut self, now: Instant) {
