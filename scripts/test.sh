@@ -48,8 +48,9 @@ step "cargo clippy, videochat-ffi without bench" \
   cargo clippy --workspace --features videochat-ffi/cli --all-targets -- -D warnings
 
 if ((quick)); then
-  step "cargo test (unit, wire fixture and negotiation tests)" cargo test "${cargo_args[@]}" --lib \
-    --test fixtures --test negotiation_rules --test negotiation_sim --test negotiation_recovery
+  step "cargo test (unit, wire fixture, negotiation and fuzz corpus tests)" cargo test "${cargo_args[@]}" --lib \
+    --test fixtures --test negotiation_rules --test negotiation_sim --test negotiation_recovery \
+    --test corpus
   echo; echo "quick tests passed (scripts/test.sh runs everything)"
   exit 0
 fi
@@ -57,6 +58,8 @@ fi
 # Builds every test, example and binary once: the relay, videochat-peer, libvideochat_ffi.so
 # and uniffi-bindgen that the browser, Kotlin and Android steps use come from this build.
 step "cargo build (tests, relay, peer, FFI library, bindgen)" cargo build "${cargo_args[@]}" --all-targets
+# Includes the fuzz targets replaying their saved corpus (fuzz/tests/corpus.rs, seconds); the
+# coverage-guided runs need a nightly build of the whole tree and are scripts/bench-fuzz.sh.
 step "cargo test" cargo test "${cargo_args[@]}"
 # The relay's protocol tests again, each against two relay nodes sharing rooms through a
 # redis-server of its own, clients on the nodes in turn (tests/common in server/).
