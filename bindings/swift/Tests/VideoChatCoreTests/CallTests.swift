@@ -56,9 +56,16 @@ final class CallTests: XCTestCase {
             XCTAssertGreaterThan(stats.videoFramesSent, 0)
             XCTAssertGreaterThan(stats.audioPacketsSent, 0)
             eventually("stats arrive through the listener") { alice.listener.lastStats != nil }
-            let code = try XCTUnwrap(alice.call.securityCode())
+            eventually("both sides finish the security-code exchange") {
+                [alice, bob].allSatisfy {
+                    if case .ready = $0.call.securityCode() { return true } else { return false }
+                }
+            }
+            guard case let .ready(code) = alice.call.securityCode() else {
+                return XCTFail("no security code: \(alice.call.securityCode())")
+            }
             XCTAssertEqual(code.count, 7)
-            XCTAssertEqual(code, bob.call.securityCode())
+            XCTAssertEqual(bob.call.securityCode(), .ready(code: code))
         }
     }
 

@@ -72,9 +72,12 @@ class CallTest {
         assertTrue(stats.videoFramesSent > 0uL && stats.audioPacketsSent > 0uL, "stats count what was sent: $stats")
         assertEquals(240u to 320u, stats.remoteWidth to stats.remoteHeight)
         eventually("stats arrive through the listener") { alice.listener.lastStats.get() != null }
-        val code = alice.call.securityCode()
-        assertTrue(code != null && Regex("""\d{3} \d{3}""").matches(code), "security code '$code'")
-        assertEquals(code, bob.call.securityCode(), "both sides read the same security code")
+        eventually("both sides finish the security-code exchange") {
+            listOf(alice, bob).all { it.call.securityCode() is SecurityCode.Ready }
+        }
+        val code = (alice.call.securityCode() as SecurityCode.Ready).code
+        assertTrue(Regex("""\d{3} \d{3}""").matches(code), "security code '$code'")
+        assertEquals(SecurityCode.Ready(code), bob.call.securityCode(), "both sides read the same security code")
         assertTrue(alice.listener.states.first() is CallState.Connecting, "first state: ${alice.listener.states}")
     }
 
