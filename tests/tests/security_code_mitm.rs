@@ -36,7 +36,9 @@ async fn splitting_relay(listener: TcpListener, upstream: String) {
         let index = clients.fetch_add(1, Ordering::SeqCst);
         let upstream = upstream.clone();
         tokio::spawn(async move {
-            let client = tokio_tungstenite::accept_async(tcp).await.expect("a WebSocket");
+            let client = tokio_tungstenite::accept_async(tcp)
+                .await
+                .expect("a WebSocket");
             let (relay, _) = tokio_tungstenite::connect_async(upstream)
                 .await
                 .expect("the real relay");

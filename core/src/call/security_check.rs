@@ -45,7 +45,9 @@ impl SecurityCheck {
         let reply = match fingerprints {
             Some(fingerprints) => exchange.on_connected(fingerprints, now),
             None => {
-                tracing::warn!("no SHA-256 DTLS certificate fingerprints: the code cannot be verified");
+                tracing::warn!(
+                    "no SHA-256 DTLS certificate fingerprints: the code cannot be verified"
+                );
                 exchange.cannot_verify();
                 None
             }
