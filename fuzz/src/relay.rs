@@ -82,9 +82,17 @@ pub fn relay_frames(data: &[u8]) {
         let text = input.text();
         let client = &mut clients[who];
         // Without a cluster on_text never waits, so one poll completes it.
-        let handled = pin!(on_text(&hub, &client.handle, &mut client.member, text.into()))
-            .poll(&mut Context::from_waker(Waker::noop()));
-        assert!(matches!(handled, Poll::Ready(())), "on_text waited without a cluster");
+        let handled = pin!(on_text(
+            &hub,
+            &client.handle,
+            &mut client.member,
+            text.into()
+        ))
+        .poll(&mut Context::from_waker(Waker::noop()));
+        assert!(
+            matches!(handled, Poll::Ready(())),
+            "on_text waited without a cluster"
+        );
         clients.iter_mut().for_each(Client::drain);
     }
 }
