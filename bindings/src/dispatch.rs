@@ -18,7 +18,7 @@ use crate::error::{CallError, ListenerError};
 use crate::frame::{FrameFormat, RemoteVideoFrame};
 use crate::listener::CallListener;
 use crate::stats::CallStats;
-use crate::types::CallState;
+use crate::types::{CallState, MediaState};
 
 /// Remote frames waiting for a slow renderer; older ones are worth nothing once a newer exists.
 pub(crate) const MAX_QUEUED_VIDEO: usize = 2;
@@ -42,6 +42,7 @@ pub(crate) enum Event {
     Video(VideoPayload),
     Audio(Vec<u8>),
     Error(CallError),
+    RemoteMedia(MediaState),
     Stats(CallStats),
 }
 
@@ -52,7 +53,7 @@ impl Event {
             Event::Video(_) => Some(MAX_QUEUED_VIDEO),
             Event::Audio(_) => Some(MAX_QUEUED_AUDIO),
             Event::Stats(_) => Some(MAX_QUEUED_STATS),
-            Event::State(_) | Event::Error(_) => None,
+            Event::State(_) | Event::Error(_) | Event::RemoteMedia(_) => None,
         }
     }
 
@@ -217,6 +218,7 @@ fn deliver(listener: &dyn CallListener, event: Event) -> Result<(), ListenerErro
         }
         Event::Audio(pcm) => listener.on_remote_audio(pcm),
         Event::Error(error) => listener.on_error(error),
+        Event::RemoteMedia(state) => listener.on_remote_media_changed(state),
         Event::Stats(stats) => listener.on_stats(stats),
     }
 }
@@ -284,6 +286,10 @@ mod tests {
         }
         fn on_error(&self, error: CallError) -> Result<(), ListenerError> {
             self.note(format!("error {error}"));
+            Ok(())
+        }
+        fn on_remote_media_changed(&self, state: MediaState) -> Result<(), ListenerError> {
+            self.note(format!("{state:?}"));
             Ok(())
         }
         fn on_stats(&self, _stats: CallStats) -> Result<(), ListenerError> {

@@ -49,8 +49,8 @@ pub use logging::{LogLevel, init_logging};
 pub use security::{NotVerified, SecurityCode};
 pub use stats::{CallStats, ListenerStats};
 pub use types::{
-    CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, VideoSettings,
-    default_ice_servers, mirrors_self_view,
+    CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, MediaState,
+    VideoSettings, default_ice_servers, mirrors_self_view,
 };
 
 uniffi::setup_scaffolding!("videochat");

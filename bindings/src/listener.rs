@@ -5,7 +5,7 @@ use std::sync::Arc;
 use crate::error::{CallError, ListenerError};
 use crate::frame::RemoteVideoFrame;
 use crate::stats::CallStats;
-use crate::types::CallState;
+use crate::types::{CallState, MediaState};
 
 /// What a call tells the UI. Implemented in Kotlin or Swift and passed to the `Call` constructor.
 ///
@@ -40,6 +40,10 @@ pub trait CallListener: Send + Sync {
     /// Something failed that the UI may want to show; a fatal failure is followed by an
     /// `Ended` state.
     fn on_error(&self, error: CallError) -> Result<(), ListenerError>;
+
+    /// The other person muted or unmuted, or turned the camera off or on (only on change; back
+    /// to both on when the peer leaves). With `video` false show an avatar, not the last frame.
+    fn on_remote_media_changed(&self, state: MediaState) -> Result<(), ListenerError>;
 
     /// Call statistics, about once a second while connected.
     fn on_stats(&self, stats: CallStats) -> Result<(), ListenerError>;

@@ -49,6 +49,10 @@ impl CallObserver for QueueingObserver {
         self.sink.send(Event::Audio(bytes));
     }
 
+    fn on_remote_media_changed(&self, state: core_call::MediaState) {
+        self.sink.send(Event::RemoteMedia(state));
+    }
+
     fn on_stats(&self, stats: &core_call::CallStats) {
         self.sink.send(Event::Stats(*stats));
     }

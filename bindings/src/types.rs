@@ -6,7 +6,7 @@
 //! for the UI (owned strings, optional fields, the frame format) and convert from the core's.
 
 use videochat_core::call as core_call;
-pub use videochat_core::call::{CameraFacing, EndReason, VideoSettings};
+pub use videochat_core::call::{CameraFacing, EndReason, MediaState, VideoSettings};
 use videochat_core::peer as core_peer;
 
 use crate::frame::FrameFormat;
@@ -74,6 +74,15 @@ pub enum CameraFacing {
     User,
     /// The rear camera, facing the scene. Never mirrored.
     Environment,
+}
+
+/// Whether the other person's microphone and camera are on (`CallListener.onRemoteMediaChanged`).
+#[uniffi::remote(Record)]
+pub struct MediaState {
+    /// The microphone is on; false: show "Muted" on the remote tile.
+    pub audio: bool,
+    /// The camera is on; false: show an avatar or "Camera off", not the last frame.
+    pub video: bool,
 }
 
 /// Where a call is, for the UI. The last state of every call is `Ended` or `Failed`.

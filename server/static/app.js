@@ -7,6 +7,7 @@ import { Signaling } from './signaling.js';
 import { LocalMedia } from './media.js';
 import { candidateInit, candidateMessage, mediaStats, preferH264 } from './webrtc.js';
 import { SasExchange, connectionFingerprints } from './security-code.js';
+import { BOTH_ON, MediaTeller, parseMediaState } from './remote-media.js';
 
 const STUN_DEFAULT = 'stun:stun.l.google.com:19302';
 const DISCONNECTED_GRACE_MS = 3000; // 'disconnected' often heals by itself; restart ICE after this
@@ -28,7 +29,7 @@ const ui = {
   remote: $('remote-video'), local: $('local-video'), status: $('status'), room: $('room-name'),
   copy: $('copy-link'), tapToPlay: $('tap-to-play'), mute: $('mute'), video: $('video'),
   camera: $('camera'), hangup: $('hangup'), rejoin: $('rejoin'), call: $('call'),
-  code: $('security-code'),
+  code: $('security-code'), remoteMuted: $('remote-muted'), remoteCameraOff: $('remote-camera-off'),
 };
 const now = () => performance.now();
 
@@ -38,6 +39,7 @@ const call = {
   initiator: false, otherReady: false, offered: false,
   pc: null, videoSender: null, pendingCandidates: [], applyingRemote: false,
   remoteStream: null, disconnectedTimer: null,
+  remoteMedia: BOTH_ON, mediaTeller: new MediaTeller(),
   times: {},
   counters: {
     offersSent: 0, answersSent: 0, offersReceived: 0, answersReceived: 0,
@@ -46,7 +48,7 @@ const call = {
 };
 
 const room = roomFromUrl();
-const media = new LocalMedia(ui.local, () => updateButtons());
+const media = new LocalMedia(ui.local, () => { updateButtons(); tellMedia(); });
 
 // ---- room and UI state ----
 
@@ -145,7 +147,31 @@ const HANDLERS = {
   'sas-commit': onSasMessage,
   'sas-nonce': onSasMessage,
   'sas-reveal': onSasMessage,
+  media: onRemoteMedia,
 };
+
+// ---- what each side's microphone and camera are doing (the `media` message) ----
+
+/** Tells the peer our state if it does not know it; `again` after a (re)connection. */
+function tellMedia(again = false) {
+  if (!call.joined || !call.peerPresent) return;
+  const message = call.mediaTeller.next({ audio: !media.muted, video: !media.videoOff }, { again });
+  if (message) send(message);
+}
+
+function onRemoteMedia(message) {
+  const state = parseMediaState(message);
+  if (!state) return console.warn('ignored a malformed media message');
+  if (call.peerPresent) showRemoteMedia(state);
+}
+
+/** "Muted" on the remote tile; with the camera off an avatar replaces the last frame. */
+function showRemoteMedia(state) {
+  call.remoteMedia = state;
+  ui.remoteMuted.hidden = state.audio;
+  ui.remoteCameraOff.hidden = state.video;
+  ui.call.classList.toggle('remote-video-off', !state.video);
+}
 
 function onJoined(initiator, relayIceServers) {
   call.relayIceServers = Array.isArray(relayIceServers) ? relayIceServers : null;
@@ -157,6 +183,7 @@ function onJoined(initiator, relayIceServers) {
   newPeerConnection();
   setState(initiator ? 'waiting' : 'negotiating');
   sendReady();
+  tellMedia();
 }
 
 function onPeerJoined() {
@@ -164,6 +191,7 @@ function onPeerJoined() {
   call.times.peerPresent = now();
   setState('negotiating');
   sendReady(); // our first "ready" went to an empty room
+  tellMedia();
 }
 
 function onPeerReady() {
@@ -308,6 +336,9 @@ function closePeerConnection() {
   ui.remote.srcObject = null;
   ui.call.classList.remove('has-remote');
   ui.tapToPlay.hidden = true;
+  // Every new connection is a new peer to the web client: told nothing, nothing heard.
+  call.mediaTeller.newPeer();
+  showRemoteMedia(BOTH_ON);
 }
 
 function addLocalTracks(pc) {
@@ -337,6 +368,7 @@ function onConnectionState(pc) {
   if (pc.connectionState === 'connected') {
     call.times.connected ??= now();
     setState('connected');
+    tellMedia(true); // a frame sent while the peer was away may be lost
     connectionFingerprints(pc, call.initiator).then(
       (fingerprints) => pc === call.pc && securityExchange().connected(fingerprints),
     );
@@ -462,6 +494,8 @@ window.videochat = Object.freeze({
   /** 'pending', 'ready' (compare securityCode), 'peer_unsupported' or 'exchange_failed'. */
   get security() { return call.security ?? 'pending'; },
   get switching() { return media.switching; },
+  /** What the other person told us: {audio, video} (both on until told otherwise). */
+  get remoteMedia() { return { ...call.remoteMedia }; },
   get counters() { return { ...call.counters, cameraSwitches: media.switches }; },
   /** ms from "both in the room" (joined / peer-joined) to connected and to the first remote
    * frame, and from the first offer (sent or received) to connected. */

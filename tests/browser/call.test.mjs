@@ -418,3 +418,61 @@ test('a page opened without a room gets a random 32-hex room in its URL', async 
     await closeAll();
   }
 });
+
+/** What this page shows of the other person's microphone and camera. Runs in the page. */
+function remoteMediaShown() {
+  const shown = (id) => !document.getElementById(id).hidden;
+  return {
+    told: window.videochat.remoteMedia,
+    muted: shown('remote-muted') && document.getElementById('remote-muted').textContent,
+    cameraOff: shown('remote-camera-off') && document.getElementById('remote-camera-off').textContent.trim(),
+    videoVisible: getComputedStyle(document.getElementById('remote-video')).visibility === 'visible',
+  };
+}
+
+test('the other page shows "Muted" and "Camera off" instead of the last frame, and clears them', async () => {
+  try {
+    const [a, b] = await connectedPair('remote-media');
+    const deadline = inSeconds(20);
+    const shows = (want, what) => waitInPage(b.page, {
+      probe: remoteMediaShown, test: (o, w) => JSON.stringify(o) === JSON.stringify(w), arg: want, deadline, what,
+    });
+    assert.deepEqual(await b.page.evaluate(remoteMediaShown),
+      { told: { audio: true, video: true }, muted: false, cameraOff: false, videoVisible: true });
+
+    await a.page.click('#mute');
+    await shows({ told: { audio: false, video: true }, muted: 'Muted', cameraOff: false, videoVisible: true },
+      '"Muted" on the remote tile');
+    await a.page.click('#video');
+    await shows({ told: { audio: false, video: false }, muted: 'Muted', cameraOff: 'Camera off', videoVisible: false },
+      'the avatar with "Camera off" instead of the picture');
+    await a.page.click('#mute');
+    await a.page.click('#video');
+    await shows({ told: { audio: true, video: true }, muted: false, cameraOff: false, videoVisible: true },
+      'the picture back, without "Muted"');
+    // The page that was muted is told nothing new about the other.
+    assert.deepEqual((await a.page.evaluate(remoteMediaShown)).told, { audio: true, video: true });
+  } finally {
+    await closeAll();
+  }
+});
+
+test('a page that joins a muted page with its camera off learns it at once', async () => {
+  try {
+    const room = newRoom('remote-media-late');
+    const first = await open(room);
+    await waitForState(first.page, 'waiting', { deadline: inSeconds(10) });
+    // The buttons work once the camera and microphone are open.
+    await first.page.waitForFunction(() => !document.getElementById('mute').disabled, null, { timeout: 10_000 });
+    await first.page.click('#mute');
+    await first.page.click('#video');
+    const second = await open(room);
+    await waitInPage(second.page, {
+      probe: remoteMediaShown,
+      test: (o) => o.muted === 'Muted' && o.cameraOff === 'Camera off' && !o.videoVisible,
+      deadline: inSeconds(20), what: 'the late joiner to show "Muted" and "Camera off"',
+    });
+  } finally {
+    await closeAll();
+  }
+});

@@ -11,11 +11,13 @@
 
 mod candidate;
 mod grant;
+mod media_state;
 mod room;
 mod sas;
 
 pub use candidate::IceCandidate;
 pub use grant::{Grant, IceServer, random_token};
+pub use media_state::MediaState;
 pub use room::{BadRoom, RoomId};
 pub use sas::SasMessage;
 
@@ -212,6 +214,9 @@ pub enum PeerMessage {
     /// `sas-commit`, `sas-nonce` or `sas-reveal`: the exchange behind the
     /// security code (docs/protocol.md). Not the tutorial's either.
     Sas(SasMessage),
+    /// `{"type":"media","audio":bool,"video":bool}`: my microphone and camera
+    /// are on or off. Not the tutorial's; clients that do not know it ignore it.
+    Media(MediaState),
 }
 
 /// The object-shaped peer messages, tagged by `type`.
@@ -226,6 +231,7 @@ enum TaggedPeerMessage {
     SasCommit { c: String },
     SasNonce { n: String },
     SasReveal { n: String },
+    Media(MediaState),
 }
 
 impl PeerMessage {
@@ -247,6 +253,7 @@ impl PeerMessage {
             PeerMessage::Sas(SasMessage::Reveal { n }) => {
                 TaggedPeerMessage::SasReveal { n: n.clone() }
             }
+            PeerMessage::Media(state) => TaggedPeerMessage::Media(*state),
         };
         serde_json::to_string(&tagged).expect("peer messages always serialize")
     }
@@ -261,6 +268,7 @@ impl PeerMessage {
             PeerMessage::Bye => "bye",
             PeerMessage::CallId { .. } => "call-id",
             PeerMessage::Sas(sas) => sas.kind(),
+            PeerMessage::Media(_) => "media",
         }
     }
 }
@@ -299,6 +307,7 @@ impl Incoming {
             "sas-commit" => "sas-commit",
             "sas-nonce" => "sas-nonce",
             "sas-reveal" => "sas-reveal",
+            "media" => "media",
             _ => return Ok(Incoming::Unknown),
         };
         let tagged: TaggedPeerMessage =
@@ -312,6 +321,7 @@ impl Incoming {
             TaggedPeerMessage::SasCommit { c } => PeerMessage::Sas(SasMessage::Commit { c }),
             TaggedPeerMessage::SasNonce { n } => PeerMessage::Sas(SasMessage::Nonce { n }),
             TaggedPeerMessage::SasReveal { n } => PeerMessage::Sas(SasMessage::Reveal { n }),
+            TaggedPeerMessage::Media(state) => PeerMessage::Media(state),
         }))
     }
 }

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use videochat_protocol::{
     ClientFrame, ClientRequest, ErrorCode, Grant, IceCandidate, Incoming, MAX_MESSAGE_BYTES,
-    PeerMessage, ProtocolError, RelayEvent, RoomId,
+    MediaState, PeerMessage, ProtocolError, RelayEvent, RoomId,
 };
 
 const HOST: &str = "candidate:842163049 1 udp 1677729535 203.0.113.7 54321 typ srflx raddr 0.0.0.0 rport 0 generation 0 ufrag Xp3a network-cost 999";
@@ -417,5 +417,44 @@ fn resume_events_and_call_id_parse() {
     assert_eq!(
         Incoming::parse(r#"{"type":"call-id"}"#),
         Err(ProtocolError::Malformed { kind: "call-id" })
+    );
+}
+
+#[test]
+fn media_state_round_trips_and_needs_both_flags() {
+    let muted = PeerMessage::Media(MediaState {
+        audio: false,
+        video: true,
+    });
+    assert_eq!(
+        json_of(&muted.to_json()),
+        json!({"type":"media","audio":false,"video":true})
+    );
+    assert_eq!(peer(&muted.to_json()), muted);
+    // A later version may add fields: they are ignored, not an error.
+    assert_eq!(
+        peer(r#"{"type":"media","audio":true,"video":false,"screen":true}"#),
+        PeerMessage::Media(MediaState {
+            audio: true,
+            video: false
+        })
+    );
+    for bad in [
+        r#"{"type":"media","audio":false}"#,
+        r#"{"type":"media","audio":"no","video":true}"#,
+    ] {
+        assert_eq!(
+            Incoming::parse(bad),
+            Err(ProtocolError::Malformed { kind: "media" }),
+            "{bad}"
+        );
+    }
+    assert!(!ClientFrame::is_reserved_type(&muted.to_json()));
+    assert_eq!(
+        MediaState::default(),
+        MediaState {
+            audio: true,
+            video: true
+        }
     );
 }

@@ -1,6 +1,7 @@
 //! What the app and the media threads ask of the call's driver.
 
 use bytes::Bytes;
+use videochat_protocol::MediaState;
 
 /// One request to the driver task, in the order sent.
 #[derive(Debug)]
@@ -12,5 +13,7 @@ pub(crate) enum Command {
     RequestKeyFrame,
     /// An encoded audio packet to send.
     Audio(Bytes),
+    /// The user muted or unmuted, or turned the camera off or on.
+    LocalMedia(MediaState),
     HangUp,
 }

@@ -221,6 +221,10 @@ impl Driver {
                 self.report(state);
                 None
             }
+            Action::RemoteMediaChanged(state) => {
+                self.observer.on_remote_media_changed(state);
+                None
+            }
             Action::Close => None, // the run loop's
         }
     }
@@ -472,6 +476,7 @@ impl Driver {
                 self.write_audio(packet).await;
                 None
             }
+            Some(Command::LocalMedia(state)) => Some(Input::LocalMediaChanged(state)),
             // The app dropped its handle: that is a hang-up too.
             Some(Command::HangUp) | None => Some(Input::HangUp),
         }

@@ -52,6 +52,7 @@ pub use observer::CallObserver;
 pub use sas::{NotVerified, SAS_TIMEOUT, SasExchange, SecurityCode};
 pub use security_code::{Fingerprint, Fingerprints, Nonce, commitment, security_code};
 pub use stats::CallStats;
+pub use videochat_protocol::MediaState;
 
 use command::Command;
 use driver::Driver;
@@ -185,21 +186,23 @@ impl Call {
         }
     }
 
-    /// Mutes or unmutes the microphone.
+    /// Mutes or unmutes the microphone; the peer is told.
     pub fn set_muted(&self, muted: bool) {
         self.muted.store(muted, Relaxed);
+        self.tell_media_state();
     }
 
     pub fn is_muted(&self) -> bool {
         self.muted.load(Relaxed)
     }
 
-    /// Turns our video on or off (off: no frames are sent; the remote keeps
-    /// the last picture). Turning it on starts with a key frame.
+    /// Turns our video on or off (off: no frames are sent, and the peer is
+    /// told, so it shows an avatar). Turning it on starts with a key frame.
     pub fn set_video_enabled(&self, enabled: bool) {
         if !self.video_enabled.swap(enabled, Relaxed) && enabled {
             self.video_control.request_key_frame();
         }
+        self.tell_media_state();
     }
 
     pub fn is_video_enabled(&self) -> bool {
@@ -221,6 +224,20 @@ impl Call {
     /// The call's counters now.
     pub fn stats(&self) -> CallStats {
         self.counters.snapshot()
+    }
+
+    /// Our microphone and camera state as it is now.
+    pub fn media_state(&self) -> MediaState {
+        MediaState {
+            audio: !self.muted.load(Relaxed),
+            video: self.video_enabled.load(Relaxed),
+        }
+    }
+
+    /// Both flags read after the change, so the last command the driver
+    /// gets holds the latest state even when two threads toggle at once.
+    fn tell_media_state(&self) {
+        let _ = self.commands.send(Command::LocalMedia(self.media_state()));
     }
 
     fn media_is_live(&self) {

@@ -1,7 +1,9 @@
 //! What the driver feeds into the [`Negotiator`](super::Negotiator), and the
 //! peer-connection vocabulary it shares with the [`peer`](crate::peer) layer.
 
-use videochat_protocol::{IceCandidate, Incoming, PeerMessage, ProtocolError, RelayEvent};
+use videochat_protocol::{
+    IceCandidate, Incoming, MediaState, PeerMessage, ProtocolError, RelayEvent,
+};
 
 /// One thing that happened, fed to [`Negotiator::handle`](super::Negotiator::handle)
 /// together with the time it happened.
@@ -40,6 +42,9 @@ pub enum Input {
     /// A peer-connection operation the machine asked for (or the driver's
     /// making of the connection) failed.
     OperationFailed(PcOperation),
+    /// The user muted or unmuted, or turned the camera off or on (the whole
+    /// state, not a toggle, so a repeat is harmless).
+    LocalMediaChanged(MediaState),
     /// The user hung up.
     HangUp,
     /// Nothing happened; time passed (see [`Output::Wait`](super::Output::Wait)).

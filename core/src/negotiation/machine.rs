@@ -12,6 +12,7 @@ use videochat_protocol::{
 use super::backoff::Backoff;
 use super::config::NegotiationConfig;
 use super::input::{Input, PcOperation};
+use super::media_sync::MediaSync;
 use super::output::{Action, Output};
 use super::session::{Outcome, PeerSession};
 use super::state::{CallFailure, CallState, EndReason, Role};
@@ -52,6 +53,8 @@ pub struct Negotiator {
     local_media: bool,
     /// Remote media stopped although ICE says connected (shown as reconnecting).
     media_stalled: bool,
+    /// Our microphone and camera state, told to the peer; and the peer's.
+    media: MediaSync,
 }
 
 /// Where we are with the relay.
@@ -121,6 +124,7 @@ impl Negotiator {
             was_in_room: false,
             local_media: false,
             media_stalled: false,
+            media: MediaSync::default(),
         }
     }
 
@@ -139,6 +143,10 @@ impl Negotiator {
             Input::Relay(event) => self.on_relay(event, now),
             Input::Peer(PeerMessage::Bye) if self.in_room() => {
                 self.finish(CallState::Ended(EndReason::PeerLeft), false);
+            }
+            // Outside the held-session check: it says nothing of who the peer is.
+            Input::Peer(PeerMessage::Media(state)) if self.in_room() => {
+                self.outbox.extend(self.media.on_remote(state));
             }
             Input::Peer(message) => self.on_peer_message(message, now),
             Input::Malformed(error) => self.on_malformed(&error),
@@ -171,6 +179,7 @@ impl Negotiator {
                 }
             }
             Input::OperationFailed(operation) => self.on_operation_failed(operation),
+            Input::LocalMediaChanged(state) => self.media.set_local(state),
             Input::HangUp => {
                 let bye = self.in_room();
                 self.finish(CallState::Ended(EndReason::HungUp), bye);
@@ -179,6 +188,7 @@ impl Negotiator {
         }
         self.fire_timers(now);
         self.publish_state();
+        self.tell_media();
     }
 
     /// The next thing to do, or how long to wait: drain it until `Wait`.
@@ -229,10 +239,15 @@ impl Negotiator {
     /// is replaced so the next peer negotiates from scratch.
     fn new_session(&mut self, role: Role, peer_present: bool, now: Instant) {
         let session = PeerSession::new(role, self.local_media, self.call_id.clone());
+        self.media.new_peer();
         if let RelayLink::InRoom(old) =
             std::mem::replace(&mut self.link, RelayLink::InRoom(Box::new(session)))
         {
             self.retire(old);
+        }
+        // A held peer may still be the one we talk to: its state holds till then.
+        if self.held.is_none() {
+            self.outbox.extend(self.media.peer_gone());
         }
         if peer_present && let Some(session) = self.link.session() {
             let actions = session.peer_arrived(now);
@@ -254,6 +269,7 @@ impl Negotiator {
     /// Gives up the held session (someone else came, or its media is gone);
     /// its connection is replaced if it was used.
     fn drop_held(&mut self) {
+        self.outbox.extend(self.media.peer_gone());
         if let Some(held) = self.held.take()
             && held.used_connection()
         {
@@ -329,6 +345,7 @@ impl Negotiator {
             RelayEvent::PeerAway { .. } => tracing::info!("the peer's link to the relay is down"),
             RelayEvent::PeerBack { .. } => {
                 tracing::info!("the peer is back");
+                self.media.retell();
                 if let Some(session) = self.link.session() {
                     let actions = session.reachable_again(now, &self.config);
                     self.outbox.extend(actions);
@@ -389,6 +406,7 @@ impl Negotiator {
         if !ice_servers.is_empty() {
             self.outbox.push_back(Action::UseIceServers(ice_servers));
         }
+        self.media.retell();
         match self.held.take() {
             Some(mut session) => {
                 let actions = session.reachable_again(now, &self.config);
@@ -429,6 +447,7 @@ impl Negotiator {
                 tracing::info!(?role, "the same call: carrying on with its connection");
                 held.carry_on(role, now, &self.config);
                 self.link = RelayLink::InRoom(held);
+                self.media.retell();
                 return;
             }
             self.drop_held();
@@ -540,6 +559,15 @@ impl Negotiator {
         }
     }
 
+    /// Sends our media state if the peer in the room does not know it.
+    fn tell_media(&mut self) {
+        if self.ended.is_some() {
+            return;
+        }
+        let reachable = self.link.negotiating().is_some();
+        self.outbox.extend(self.media.poll_send(reachable));
+    }
+
     /// The state the UI should show now.
     fn current_state(&self) -> CallState {
         if let Some(ended) = &self.ended {
@@ -568,6 +596,9 @@ impl Negotiator {
         let state = self.current_state();
         if state != self.shown {
             tracing::info!(?state, "call state");
+            if state == CallState::Connected {
+                self.media.retell();
+            }
             self.shown = state.clone();
             self.outbox.push_back(Action::StateChanged(state));
         }

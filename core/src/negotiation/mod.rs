@@ -65,11 +65,17 @@
 //!   `Reconnecting`, and reconnects and rejoins after a delay, a bounded
 //!   number of times, then ends with `SignalingLost`.
 //! - Hanging up sends `bye` and closes; the call ends with `HungUp`.
+//! - Our microphone and camera state goes to the peer as `media` when it
+//!   changes, to a new peer when it is not "both on", and again after a
+//!   resume, a `peer-back`, a carried-on call or a (re)connection; the
+//!   peer's is reported (`RemoteMediaChanged`) when it changes, and reset to
+//!   "both on" when the peer leaves.
 
 mod backoff;
 mod config;
 mod input;
 mod machine;
+mod media_sync;
 mod output;
 mod recovery;
 mod reply;

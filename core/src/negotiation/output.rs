@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use videochat_protocol::{IceCandidate, IceServer, PeerMessage, RoomId};
+use videochat_protocol::{IceCandidate, IceServer, MediaState, PeerMessage, RoomId};
 
 use super::input::SdpKind;
 use super::state::CallState;
@@ -75,4 +75,7 @@ pub enum Action {
     Close,
     /// The call state shown to the user changed (only emitted on change).
     StateChanged(CallState),
+    /// The peer's microphone or camera went on or off (only emitted on
+    /// change; back to both on when the peer leaves).
+    RemoteMediaChanged(MediaState),
 }

@@ -209,8 +209,9 @@ impl PeerSession {
             PeerMessage::Answer { sdp } => self.on_answer(sdp, &mut out),
             PeerMessage::Candidate(candidate) => self.on_remote_candidate(candidate, &mut out),
             PeerMessage::CallId { id } => self.peer_call_id = Some(id),
-            // The driver runs the security-code exchange; `bye` is the machine's.
-            PeerMessage::Sas(_) | PeerMessage::Bye => {}
+            // The driver runs the security-code exchange; the machine handles
+            // `bye` (ends the call) and `media` (reported).
+            PeerMessage::Sas(_) | PeerMessage::Bye | PeerMessage::Media(_) => {}
         }
         out
     }

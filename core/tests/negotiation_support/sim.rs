@@ -291,6 +291,8 @@ impl World {
                     }
                 }
                 Action::StateChanged(state) => peer.states.push(state),
+                // The sim's peers never mute (negotiation_media_state tests that).
+                Action::RemoteMediaChanged(_) => {}
             }
         }
     }

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 pub const USAGE: &str = "usage: videochat-peer --server ws://HOST:PORT/ws --room ROOM \
 [--frames N] [--timeout-s S] [--size WxH] [--fps F] [--switch-camera-after-frames K] \
-[--linger-ms MS] [--hang-up-after-s S] [--ice-server URL]... [--relay-only] [--loopback] [--json]";
+[--linger-ms MS] [--hang-up-after-s S] [--ice-server URL]... [--relay-only] [--loopback] \
+[--muted] [--video-off] [--json]";
 
 /// What the peer was asked to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +33,10 @@ pub struct Args {
     pub loopback: bool,
     /// Media through TURN only (the relay's or `--ice-server`'s).
     pub relay_only: bool,
+    /// Start with the microphone muted (silence is sent; the peer is told).
+    pub muted: bool,
+    /// Start with the camera off (no frames are sent; the peer is told).
+    pub video_off: bool,
     /// Print only the final JSON line.
     pub json: bool,
 }
@@ -52,6 +57,8 @@ impl Args {
             ice_servers: Vec::new(),
             loopback: false,
             relay_only: false,
+            muted: false,
+            video_off: false,
             json: false,
         };
         while let Some(flag) = args.next() {
@@ -73,6 +80,8 @@ impl Args {
                 "--ice-server" => parsed.ice_servers.push(value()?),
                 "--loopback" => parsed.loopback = true,
                 "--relay-only" => parsed.relay_only = true,
+                "--muted" => parsed.muted = true,
+                "--video-off" => parsed.video_off = true,
                 "--json" => parsed.json = true,
                 "-h" | "--help" => return Err(USAGE.to_owned()),
                 other => return Err(format!("unknown option {other}\n{USAGE}")),
@@ -125,7 +134,8 @@ mod tests {
     fn every_option_is_read() {
         let args = parse(
             "--server ws://h/ws --room r --frames 5 --timeout-s 7 --size 640x360 --fps 15 \
-             --switch-camera-after-frames 30 --ice-server stun:s:3478 --loopback --json",
+             --switch-camera-after-frames 30 --ice-server stun:s:3478 --loopback --muted \
+             --video-off --json",
         )
         .expect("valid");
         assert_eq!(args.frames, 5);
@@ -133,7 +143,7 @@ mod tests {
         assert_eq!((args.width, args.height, args.fps), (640, 360, 15));
         assert_eq!(args.switch_camera_after_frames, Some(30));
         assert_eq!(args.ice_servers, vec!["stun:s:3478"]);
-        assert!(args.loopback && args.json);
+        assert!(args.loopback && args.json && args.muted && args.video_off);
     }
 
     #[test]

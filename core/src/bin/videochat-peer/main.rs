@@ -69,6 +69,8 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
     let call = Call::start(config, recorder.clone(), runtime.handle())
         .map(Arc::new)
         .map_err(|e| (e.to_string(), json!({"ok": false, "error": e.to_string()})))?;
+    call.set_muted(args.muted);
+    call.set_video_enabled(!args.video_off);
 
     let stop = Arc::new(AtomicBool::new(false));
     let switched_at_ms = Arc::new(AtomicU64::new(0));
@@ -181,6 +183,7 @@ fn report(
             "max_frame_gap_ms": o.max_frame_gap_us / 1000,
             "freezes": o.freezes,
             "states": o.states,
+            "remote_media": o.remote_media.iter().map(|m| json!({"audio": m.audio, "video": m.video})).collect::<Vec<_>>(),
             "stamped_frames": o.latencies_us.len(),
             "audio_packets_received": stats.audio_packets_received,
             "audio_chunks_played": o.audio_chunks,

@@ -4,7 +4,7 @@
 
 use std::sync::{Condvar, Mutex};
 
-use videochat_core::call::{CallObserver, CallState, CallStats};
+use videochat_core::call::{CallObserver, CallState, CallStats, MediaState};
 use videochat_core::media::{I420Frame, read_stamp};
 
 use crate::progress;
@@ -76,6 +76,8 @@ pub struct Observed {
     pub freezes: u64,
     /// Every call state, in order.
     pub states: Vec<String>,
+    /// Every change of the remote's microphone and camera state, in order.
+    pub remote_media: Vec<MediaState>,
     /// Each distinct decoded size, in order, with when it first appeared.
     pub sizes: Vec<((u32, u32), u64)>,
     pub ended_at_unix_ms: Option<u64>,
@@ -166,6 +168,11 @@ impl CallObserver for Recorder {
 
     fn on_remote_audio(&self, _pcm: &[i16]) {
         self.update(|o| o.audio_chunks += 1);
+    }
+
+    fn on_remote_media_changed(&self, state: MediaState) {
+        progress::remote_media(state);
+        self.update(|o| o.remote_media.push(state));
     }
 
     fn on_stats(&self, stats: &CallStats) {

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use videochat_core::call::CallState;
+use videochat_core::call::{CallState, MediaState};
 
 /// The role the relay gave us, read from the first state inside the room:
 /// alone (`created`) we wait for the other and will offer; second (`joined`)
@@ -25,6 +25,12 @@ pub fn joined(role: &str) {
 /// `{"event":"state","state":"Connected"}`: every change of the call state.
 pub fn state(state: &CallState) {
     emit(serde_json::json!({"event": "state", "state": format!("{state:?}")}));
+}
+
+/// `{"event":"remote-media","audio":false,"video":true}`: the remote's microphone or camera
+/// went on or off.
+pub fn remote_media(state: MediaState) {
+    emit(serde_json::json!({"event": "remote-media", "audio": state.audio, "video": state.video}));
 }
 
 fn emit(event: serde_json::Value) {
