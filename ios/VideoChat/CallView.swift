@@ -66,6 +66,15 @@ struct CallView: View {
         ZStack {
             Color.black.ignoresSafeArea()
             VideoView(renderer: renderer).ignoresSafeArea()
+                // Reconnecting keeps the last frame, dimmed; camera off hides it behind an avatar.
+                .opacity(model.showsRemoteCameraOff ? 0 : (model.dimsRemoteVideo ? 0.4 : 1))
+            if model.showsRemoteCameraOff {
+                VStack(spacing: 8) {
+                    Image(systemName: "person.crop.circle.fill").font(.system(size: 72))
+                    Text("Camera off")
+                }
+                .foregroundStyle(.white)
+            }
             VStack(spacing: 12) {
                 status
                 Spacer()
@@ -77,6 +86,16 @@ struct CallView: View {
                 }
             }
             .padding()
+        }
+        .overlay(alignment: .bottomLeading) {
+            if model.showsRemoteMuted {
+                Text("Muted")
+                    .font(.caption.bold())
+                    .padding(.horizontal, 12).padding(.vertical, 4)
+                    .background(Capsule().fill(Color.red.opacity(0.9)))
+                    .foregroundStyle(.white)
+                    .padding(.bottom, 96).padding(.leading)
+            }
         }
         .overlay(alignment: .topTrailing) {
             selfView

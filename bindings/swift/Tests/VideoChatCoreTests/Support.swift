@@ -95,6 +95,8 @@ final class RecordingListener: CallListener, @unchecked Sendable {
 
     func onError(error: CallError) throws {}
 
+    func onRemoteMediaChanged(state: MediaState) throws {}
+
     func onStats(stats: CallStats) throws {
         lock.locked { _stats = stats }
     }

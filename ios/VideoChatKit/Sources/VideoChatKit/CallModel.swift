@@ -31,6 +31,8 @@ public final class CallModel {
     public private(set) var isMuted = false { willSet { willChange() } }
     /// Whether our video is sent.
     public private(set) var isVideoEnabled = true { willSet { willChange() } }
+    /// What the other person told us of their microphone and camera (both on until told otherwise).
+    public private(set) var remoteMedia = MediaState(audio: true, video: true) { willSet { willChange() } }
 
     /// The room of this call.
     public var room: String { config.room }
@@ -44,6 +46,13 @@ public final class CallModel {
     }
     /// Whether the call is over (the screen offers to leave).
     public var isOver: Bool { couldNotStart || StatusText.isTerminal(state) }
+    /// "Muted" on the remote tile while in a call with a muted person.
+    public var showsRemoteMuted: Bool { isInCall && !remoteMedia.audio }
+    /// An avatar with "Camera off" instead of the last remote frame.
+    public var showsRemoteCameraOff: Bool { isInCall && !remoteMedia.video }
+    /// The last remote frame stays, dimmed, while the call is being restored.
+    public var dimsRemoteVideo: Bool { state == .reconnecting }
+    private var isInCall: Bool { state == .connected || state == .reconnecting }
     /// Whether the self-view is mirrored (user camera only).
     public var mirrorsSelfView: Bool { facing.mirrorsSelfView }
 
@@ -162,6 +171,8 @@ public final class CallModel {
             }
         case .error(let error):
             errorText = StatusText.describe(error)
+        case .remoteMedia(let newState):
+            remoteMedia = newState
         case .stats(let newStats):
             stats = newStats
         }

@@ -5,6 +5,7 @@ import VideoChatCore
 public enum CallEvent: Sendable {
     case stateChanged(CallState)
     case error(CallError)
+    case remoteMedia(MediaState)
     case stats(CallStats)
 }
 
@@ -68,6 +69,10 @@ public final class CoreBridge: CallListener {
 
     public func onError(error: CallError) throws {
         continuation.yield(.error(error))
+    }
+
+    public func onRemoteMediaChanged(state: MediaState) throws {
+        continuation.yield(.remoteMedia(state))
     }
 
     public func onStats(stats: CallStats) throws {

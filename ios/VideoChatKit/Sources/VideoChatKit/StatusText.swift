@@ -13,7 +13,7 @@ public enum StatusText {
         case .waitingForPeer: return "Waiting for the other person"
         case .negotiating: return "Connecting"
         case .connected: return "Connected"
-        case .reconnecting: return "Reconnecting"
+        case .reconnecting: return "Reconnecting..."
         case .ended: return "Call ended"
         case .failed: return "Call failed"
         }

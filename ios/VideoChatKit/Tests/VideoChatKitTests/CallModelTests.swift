@@ -211,6 +211,27 @@ final class CallModelTests: XCTestCase {
     }
 
     @MainActor
+    func testThePeersMuteAndCameraOffShowOnTheRemoteTile() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.coreReports(.connected)
+        let connected = await eventually { harness.model.state == .connected }
+        XCTAssertTrue(connected)
+        XCTAssertFalse(harness.model.showsRemoteMuted || harness.model.showsRemoteCameraOff)
+        let listener = harness.listener
+        Thread { try? listener?.onRemoteMediaChanged(state: MediaState(audio: false, video: false)) }.start()
+        let told = await eventually { harness.model.remoteMedia == MediaState(audio: false, video: false) }
+        XCTAssertTrue(told)
+        XCTAssertTrue(harness.model.showsRemoteMuted && harness.model.showsRemoteCameraOff)
+        harness.coreReports(.reconnecting)
+        let reconnecting = await eventually { harness.model.state == .reconnecting }
+        XCTAssertTrue(reconnecting)
+        XCTAssertTrue(harness.model.dimsRemoteVideo)
+        XCTAssertEqual(harness.model.statusText, "Reconnecting...")
+        await harness.leave()
+    }
+
+    @MainActor
     func testARefusedConfigIsExplainedAndNothingStarts() async {
         let media = FakeMedia()
         let model = CallModel(

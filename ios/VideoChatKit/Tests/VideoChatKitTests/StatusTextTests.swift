@@ -9,7 +9,7 @@ final class StatusTextTests: XCTestCase {
     func testEachStateTheIssueNamesIsSaidInWords() {
         XCTAssertEqual(StatusText.describe(.waitingForPeer), "Waiting for the other person")
         XCTAssertEqual(StatusText.describe(.negotiating), "Connecting")
-        XCTAssertEqual(StatusText.describe(.reconnecting), "Reconnecting")
+        XCTAssertEqual(StatusText.describe(.reconnecting), "Reconnecting...")
         XCTAssertEqual(StatusText.detail(.ended(reason: .roomFull)), "This room is full: two people are already in it.")
         XCTAssertEqual(StatusText.detail(.ended(reason: .peerLeft)), "The other person left.")
         XCTAssertEqual(StatusText.detail(.ended(reason: .signalingLost)), "No network: the relay could not be reached.")

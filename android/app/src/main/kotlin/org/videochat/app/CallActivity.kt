@@ -35,6 +35,9 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
     private lateinit var remote: VideoRenderer
     private lateinit var self: VideoRenderer
     private lateinit var status: TextView
+    private lateinit var remoteVeil: View
+    private lateinit var remoteCameraOff: TextView
+    private lateinit var remoteMuted: TextView
     private lateinit var detail: TextView
     private lateinit var switchButton: Button
     private lateinit var muteButton: Button
@@ -162,6 +165,11 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         videoButton.isEnabled = screen.videoToggleEnabled
         videoButton.text = screen.videoLabel
         self.visibility = if (screen.showSelfView) View.VISIBLE else View.INVISIBLE
+        remote.visibility = if (screen.showRemoteVideo) View.VISIBLE else View.INVISIBLE
+        // A SurfaceView draws beneath the window: a translucent black veil over it dims the last frame.
+        remoteVeil.visibility = if (screen.dimRemoteVideo) View.VISIBLE else View.GONE
+        remoteCameraOff.visibility = if (screen.showRemoteCameraOff) View.VISIBLE else View.GONE
+        remoteMuted.visibility = if (screen.showRemoteMuted) View.VISIBLE else View.GONE
         hangUpButton.text = if (screen.finished) "Leave" else "Hang up"
         if (screen.finished) window.clearFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
     }
@@ -178,6 +186,27 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         val root = FrameLayout(this).apply { setBackgroundColor(Color.BLACK) }
         remote = VideoRenderer(this, ScaleMode.FIT)
         root.addView(remote, FrameLayout.LayoutParams(MATCH_PARENT, MATCH_PARENT))
+        remoteVeil = View(this).apply {
+            setBackgroundColor(Color.argb(160, 0, 0, 0))
+            visibility = View.GONE
+        }
+        root.addView(remoteVeil, FrameLayout.LayoutParams(MATCH_PARENT, MATCH_PARENT))
+        remoteCameraOff = label(18f).apply {
+            text = "\uD83D\uDC64\nCamera off"
+            gravity = Gravity.CENTER
+            visibility = View.GONE
+        }
+        root.addView(remoteCameraOff, FrameLayout.LayoutParams(WRAP_CONTENT, WRAP_CONTENT, Gravity.CENTER))
+        remoteMuted = label(15f).apply {
+            text = "Muted"
+            setBackgroundColor(Color.argb(220, 217, 48, 37))
+            setPadding(dp(12), dp(4), dp(12), dp(4))
+            visibility = View.GONE
+        }
+        val mutedAt = FrameLayout.LayoutParams(WRAP_CONTENT, WRAP_CONTENT, Gravity.BOTTOM or Gravity.START).apply {
+            setMargins(dp(16), dp(16), dp(16), dp(96))
+        }
+        root.addView(remoteMuted, mutedAt)
 
         val pipWidth = resources.displayMetrics.widthPixels.coerceAtMost(resources.displayMetrics.heightPixels) / 3
         self = VideoRenderer(this, ScaleMode.FILL).apply { setZOrderMediaOverlay(true) }

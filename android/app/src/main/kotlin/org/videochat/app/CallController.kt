@@ -11,6 +11,7 @@ import org.videochat.core.CallListener
 import org.videochat.core.CallState
 import org.videochat.core.CallStats
 import org.videochat.core.CameraFacing
+import org.videochat.core.MediaState
 import org.videochat.core.RemoteVideoFrame
 
 /** What the screen hears from a call. Every method runs on the `ui` executor (the main thread). */
@@ -18,6 +19,9 @@ interface CallEvents {
     fun onStateChanged(state: CallState)
 
     fun onError(error: CallException)
+
+    /** The other person muted or unmuted, or turned the camera off or on. */
+    fun onRemoteMediaChanged(state: MediaState)
 
     fun onStats(stats: CallStats)
 }
@@ -171,6 +175,10 @@ class CallController(
 
         override fun onError(error: CallException) {
             post { events.onError(error) }
+        }
+
+        override fun onRemoteMediaChanged(state: MediaState) {
+            post { events.onRemoteMediaChanged(state) }
         }
 
         override fun onStats(stats: CallStats) {

@@ -15,6 +15,7 @@ import org.videochat.core.CallException
 import org.videochat.core.CallState
 import org.videochat.core.CallStats
 import org.videochat.core.CameraFacing
+import org.videochat.core.MediaState
 import org.videochat.core.FrameFormat
 import org.videochat.core.VideoSettings
 
@@ -58,6 +59,7 @@ class CallSession private constructor(
 
     private var controls = LocalControls(cameraAllowed = withVideo && available.isNotEmpty(), canSwitchCamera = available.size > 1)
     private var lastError: CallException? = null
+    private var remoteMedia: MediaState = CallScreen.BOTH_ON
     private var visible = false
     private var listener: ScreenListener? = null
 
@@ -74,7 +76,7 @@ class CallSession private constructor(
     }
 
     /** The screen as it should look now. */
-    fun screen(): CallScreen = CallScreen.of(controller.state, controls, lastError)
+    fun screen(): CallScreen = CallScreen.of(controller.state, controls, lastError, remoteMedia)
 
     /** A call screen is shown: draw into these views and report to [screenListener]. */
     fun attach(remote: VideoRenderer, self: VideoRenderer, screenListener: ScreenListener) {
@@ -176,6 +178,11 @@ class CallSession private constructor(
 
     override fun onError(error: CallException) {
         lastError = error
+        publish()
+    }
+
+    override fun onRemoteMediaChanged(state: MediaState) {
+        remoteMedia = state
         publish()
     }
 

@@ -16,6 +16,7 @@ import org.videochat.core.CallException
 import org.videochat.core.CallState
 import org.videochat.core.CallStats
 import org.videochat.core.CameraFacing
+import org.videochat.core.MediaState
 import org.videochat.core.FrameFormat
 import org.videochat.core.pixels
 
@@ -118,6 +119,8 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val chang
         errors += error
         changes.signal()
     }
+
+    override fun onRemoteMediaChanged(state: MediaState) {}
 
     override fun onStats(stats: CallStats) {}
 

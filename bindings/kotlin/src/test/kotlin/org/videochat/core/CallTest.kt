@@ -197,6 +197,11 @@ class CallTest {
         alice.call.setMuted(false)
         assertFalse(alice.call.isMuted())
         bob.listener.awaitRun("Bob hears Alice's tone again after she unmutes", 25, sinceNanos = unmutedAt, counts = audio, holds = loud)
+        // Bob's app was told each change, so it can show "Muted" on Alice's tile.
+        eventually("Bob is told Alice muted, then unmuted") {
+            bob.listener.remoteMedia.toList() == listOf(MediaState(audio = false, video = true), MediaState(audio = true, video = true))
+        }
+        assertEquals(emptyList<MediaState>(), alice.listener.remoteMedia.toList(), "Bob never muted")
     }
 
     @Test
@@ -219,6 +224,9 @@ class CallTest {
         println("video on: Bob's first frame ${(back.first().atNanos - onAt) / 1_000_000} ms after it was turned on")
         val frame = back.last() as Received.Video
         assertEquals(320 to 240, frame.width to frame.height, "Alice's camera as before")
+        eventually("Bob is told Alice's camera went off, then on") {
+            bob.listener.remoteMedia.toList() == listOf(MediaState(audio = true, video = false), MediaState(audio = true, video = true))
+        }
     }
 
     private companion object {

@@ -35,6 +35,8 @@ class RecordingListener(private val throwEverywhere: Boolean = false) : CallList
     val videoFrames = AtomicInteger()
     val audioChunks = AtomicInteger()
     val lastStats = AtomicReference<CallStats?>()
+    /** Every change of the other side's microphone and camera state, in order. */
+    val remoteMedia = CopyOnWriteArrayList<MediaState>()
     /** The Java threads callbacks ran on. */
     val callbackThreads: MutableSet<Thread> = ConcurrentHashMap.newKeySet()
     /** A problem found inside a callback (assertions there would only be logged by the core). */
@@ -84,6 +86,12 @@ class RecordingListener(private val throwEverywhere: Boolean = false) : CallList
     override fun onError(error: CallException) {
         enter()
         errors += error
+        Recorded.signal()
+    }
+
+    override fun onRemoteMediaChanged(state: MediaState) {
+        enter()
+        remoteMedia += state
         Recorded.signal()
     }
 

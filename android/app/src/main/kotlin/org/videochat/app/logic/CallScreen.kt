@@ -4,6 +4,7 @@ import org.videochat.core.CallException
 import org.videochat.core.CallFailure
 import org.videochat.core.CallState
 import org.videochat.core.EndReason
+import org.videochat.core.MediaState
 
 /** What the local person has chosen, independent of the network. */
 data class LocalControls(
@@ -29,18 +30,33 @@ data class CallScreen(
     val hangUpEnabled: Boolean,
     val muteLabel: String,
     val videoLabel: String,
-    /** Show the remote picture (only while media flows or is being restored). */
+    /** Show the remote picture (only while media flows or is being restored, and the other camera is on). */
     val showRemoteVideo: Boolean,
+    /** Dim the remote picture: the last frame stays, dimmed, while the call is restored. */
+    val dimRemoteVideo: Boolean,
+    /** An avatar with "Camera off" instead of the remote picture: the other person turned the camera off. */
+    val showRemoteCameraOff: Boolean,
+    /** "Muted" on the remote tile: the other person muted the microphone. */
+    val showRemoteMuted: Boolean,
     /** Show the self-view (video on and a camera allowed). */
     val showSelfView: Boolean,
     /** The call is over: the screen offers to leave and the screen may sleep again. */
     val finished: Boolean,
 ) {
     companion object {
-        /** The screen for [state] given the local choices and the last non-fatal [error]. */
-        fun of(state: CallState, controls: LocalControls = LocalControls(), error: CallException? = null): CallScreen {
+        /** What a peer that has told nothing is doing: both on. */
+        val BOTH_ON = MediaState(audio = true, video = true)
+
+        /** The screen for [state] given the local choices, the last non-fatal [error] and the [remote] person's media. */
+        fun of(
+            state: CallState,
+            controls: LocalControls = LocalControls(),
+            error: CallException? = null,
+            remote: MediaState = BOTH_ON,
+        ): CallScreen {
             val finished = state is CallState.Ended || state is CallState.Failed
             val live = !finished
+            val inCall = state == CallState.Connected || state == CallState.Reconnecting
             val (status, reason) = words(state)
             val detail = reason ?: error?.let(::errorWords) ?: cameraNote(controls)
             return CallScreen(
@@ -53,7 +69,10 @@ data class CallScreen(
                 hangUpEnabled = live,
                 muteLabel = if (controls.muted) "Unmute" else "Mute",
                 videoLabel = if (controls.videoEnabled && controls.cameraAllowed) "Video off" else "Video on",
-                showRemoteVideo = state == CallState.Connected || state == CallState.Reconnecting,
+                showRemoteVideo = inCall && remote.video,
+                dimRemoteVideo = state == CallState.Reconnecting,
+                showRemoteCameraOff = inCall && !remote.video,
+                showRemoteMuted = inCall && !remote.audio,
                 showSelfView = live && controls.cameraAllowed && controls.videoEnabled,
                 finished = finished,
             )
@@ -65,7 +84,7 @@ data class CallScreen(
             CallState.WaitingForPeer -> "Waiting for the other person" to "Share the room name so they can join."
             CallState.Negotiating -> "Connecting" to null
             CallState.Connected -> "Connected" to null
-            CallState.Reconnecting -> "Reconnecting" to "The connection was interrupted; trying to restore it."
+            CallState.Reconnecting -> "Reconnecting..." to "The connection was interrupted; trying to restore it."
             is CallState.Ended -> "Call ended" to endWords(state.reason)
             is CallState.Failed -> "Call failed" to failureWords(state.failure)
         }

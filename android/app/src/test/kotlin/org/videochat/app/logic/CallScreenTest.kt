@@ -9,13 +9,14 @@ import org.videochat.core.CallException
 import org.videochat.core.CallFailure
 import org.videochat.core.CallState
 import org.videochat.core.EndReason
+import org.videochat.core.MediaState
 
 class CallScreenTest {
     @Test
     fun `each state the issue names is said in words`() {
         assertEquals("Waiting for the other person", CallScreen.of(CallState.WaitingForPeer).status)
         assertEquals("Connecting", CallScreen.of(CallState.Negotiating).status)
-        assertEquals("Reconnecting", CallScreen.of(CallState.Reconnecting).status)
+        assertEquals("Reconnecting...", CallScreen.of(CallState.Reconnecting).status)
         assertEquals("This room is full: two people are already in it.", CallScreen.of(CallState.Ended(EndReason.ROOM_FULL)).detail)
         assertEquals("The other person left.", CallScreen.of(CallState.Ended(EndReason.PEER_LEFT)).detail)
         assertTrue(CallScreen.of(CallState.Ended(EndReason.SIGNALING_LOST)).detail!!.startsWith("No network"))
@@ -35,6 +36,26 @@ class CallScreenTest {
         assertTrue(screen.switchCameraEnabled && screen.muteEnabled && screen.videoToggleEnabled && screen.hangUpEnabled)
         assertTrue(screen.showRemoteVideo && screen.showSelfView)
         assertFalse(screen.finished)
+    }
+
+    @Test
+    fun `the other person's mute and camera off show on the remote tile, not a frozen frame`() {
+        val muted = CallScreen.of(CallState.Connected, remote = MediaState(audio = false, video = true))
+        assertTrue(muted.showRemoteMuted && muted.showRemoteVideo)
+        assertFalse(muted.showRemoteCameraOff)
+        val cameraOff = CallScreen.of(CallState.Connected, remote = MediaState(audio = true, video = false))
+        assertTrue(cameraOff.showRemoteCameraOff)
+        assertFalse(cameraOff.showRemoteVideo || cameraOff.showRemoteMuted)
+        // Before the call and after it, nothing is said about the other person.
+        val ended = CallScreen.of(CallState.Ended(EndReason.PEER_LEFT), remote = MediaState(audio = false, video = false))
+        assertFalse(ended.showRemoteMuted || ended.showRemoteCameraOff)
+    }
+
+    @Test
+    fun `while reconnecting the last remote frame stays, dimmed`() {
+        val screen = CallScreen.of(CallState.Reconnecting)
+        assertTrue(screen.showRemoteVideo && screen.dimRemoteVideo)
+        assertFalse(CallScreen.of(CallState.Connected).dimRemoteVideo)
     }
 
     @Test
