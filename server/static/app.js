@@ -8,9 +8,11 @@ import { LocalMedia } from './media.js';
 import { candidateInit, candidateMessage, mediaStats, preferH264 } from './webrtc.js';
 import { SasExchange, connectionFingerprints } from './security-code.js';
 import { BOTH_ON, MediaTeller, parseMediaState } from './remote-media.js';
+import { assessQuality, counters, sampleBetween } from './quality.js';
 
 const STUN_DEFAULT = 'stun:stun.l.google.com:19302';
 const DISCONNECTED_GRACE_MS = 3000; // 'disconnected' often heals by itself; restart ICE after this
+const QUALITY_INTERVAL_MS = 1000; // the quality indicator and stats panel refresh this often
 
 const STATUS_TEXT = {
   connecting: 'Connecting…',
@@ -29,7 +31,8 @@ const ui = {
   remote: $('remote-video'), local: $('local-video'), status: $('status'), room: $('room-name'),
   copy: $('copy-link'), tapToPlay: $('tap-to-play'), mute: $('mute'), video: $('video'),
   camera: $('camera'), hangup: $('hangup'), rejoin: $('rejoin'), call: $('call'),
-  code: $('security-code'), remoteMuted: $('remote-muted'), remoteCameraOff: $('remote-camera-off'),
+  code: $('security-code'), quality: $('quality'), statsButton: $('stats-button'), statsPanel: $('stats-panel'),
+  remoteMuted: $('remote-muted'), remoteCameraOff: $('remote-camera-off'),
 };
 const now = () => performance.now();
 
@@ -40,6 +43,7 @@ const call = {
   pc: null, videoSender: null, pendingCandidates: [], applyingRemote: false,
   remoteStream: null, disconnectedTimer: null,
   remoteMedia: BOTH_ON, mediaTeller: new MediaTeller(),
+  quality: null, qualityFrom: null, // the last verdict {level, sample}; the reading it started from
   times: {},
   counters: {
     offersSent: 0, answersSent: 0, offersReceived: 0, answersReceived: 0,
@@ -427,6 +431,40 @@ function restartIce(pc) {
   sendOffer({ iceRestart: true });
 }
 
+// ---- connection quality (the core's thresholds, quality.js) ----
+
+const QUALITY_TEXT = { good: 'Good connection', weak: 'Weak connection', poor: 'Poor connection' };
+
+/** Once a second while in a call: the sample since the last reading, its verdict and the raw numbers. */
+async function measureQuality() {
+  const pc = call.pc;
+  const inCall = pc && ['connected', 'reconnecting'].includes(call.state);
+  if (!inCall) {
+    call.quality = null;
+    call.qualityFrom = null;
+    ui.quality.hidden = true;
+    return;
+  }
+  const reading = { pc, ...counters(await pc.getStats()) };
+  const from = call.qualityFrom;
+  call.qualityFrom = reading;
+  if (pc !== call.pc || from?.pc !== pc) return;
+  const sample = sampleBetween(from, reading, call.remoteMedia.video && call.state === 'connected');
+  call.quality = { level: assessQuality(sample), sample };
+  ui.quality.textContent = QUALITY_TEXT[call.quality.level];
+  ui.quality.dataset.level = call.quality.level;
+  ui.quality.hidden = false;
+  ui.statsPanel.textContent = [
+    `round trip   ${sample.rttMs ?? '?'} ms`, `loss         ${sample.lossPercent.toFixed(1)} %`,
+    `received     ${sample.receivedKbps} kbit/s`, `frame rate   ${sample.fps} fps`, `freezes      ${sample.freezes}`,
+  ].join('\n');
+}
+
+function toggleStats() {
+  ui.statsPanel.hidden = !ui.statsPanel.hidden;
+  ui.statsButton.setAttribute('aria-pressed', String(!ui.statsPanel.hidden));
+}
+
 // ---- buttons ----
 
 async function startLocalMedia() {
@@ -496,6 +534,8 @@ window.videochat = Object.freeze({
   get switching() { return media.switching; },
   /** What the other person told us: {audio, video} (both on until told otherwise). */
   get remoteMedia() { return { ...call.remoteMedia }; },
+  /** The connection quality: {level: 'good'|'weak'|'poor', sample} once measured in a call, else null. */
+  get quality() { return call.quality && { level: call.quality.level, sample: { ...call.quality.sample } }; },
   get counters() { return { ...call.counters, cameraSwitches: media.switches }; },
   /** ms from "both in the room" (joined / peer-joined) to connected and to the first remote
    * frame, and from the first offer (sent or received) to connected. */
@@ -518,6 +558,8 @@ ui.video.addEventListener('click', () => media.setVideoOff(!media.videoOff));
 ui.camera.addEventListener('click', switchCamera);
 ui.hangup.addEventListener('click', hangUp);
 ui.rejoin.addEventListener('click', rejoin);
+ui.statsButton.addEventListener('click', toggleStats);
+setInterval(() => measureQuality().catch((error) => console.warn('no stats this time', error)), QUALITY_INTERVAL_MS);
 ui.tapToPlay.addEventListener('click', () => ui.remote.play().then(() => { ui.tapToPlay.hidden = true; }, () => {}));
 ui.remote.addEventListener('loadedmetadata', () => { call.times.firstFrame ??= now(); });
 

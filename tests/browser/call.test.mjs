@@ -476,3 +476,40 @@ test('a page that joins a muted page with its camera off learns it at once', asy
     await closeAll();
   }
 });
+
+/** The quality indicator and the stats panel as the page shows them. Runs in the page. */
+function qualityShown() {
+  const quality = document.getElementById('quality');
+  const panel = document.getElementById('stats-panel');
+  return {
+    hook: window.videochat.quality,
+    text: quality.hidden ? null : quality.textContent,
+    level: quality.dataset.level ?? null,
+    panel: panel.hidden ? null : panel.textContent,
+  };
+}
+
+test('a call on loopback shows a good connection, and the Stats button shows the raw numbers', async () => {
+  try {
+    const [a] = await connectedPair('quality');
+    const deadline = inSeconds(20);
+    const good = await waitInPage(a.page, {
+      probe: qualityShown, test: (q) => q.text === 'Good connection', deadline, what: '"Good connection"',
+    });
+    assert.equal(good.level, 'good');
+    assert.equal(good.hook.level, 'good');
+    assert.ok(good.hook.sample.receivedKbps > 0 && good.hook.sample.fps > 0, JSON.stringify(good.hook.sample));
+    assert.equal(good.panel, null, 'the raw numbers wait for the button');
+
+    await a.page.click('#stats-button');
+    const open = await waitInPage(a.page, {
+      probe: qualityShown, test: (q) => q.panel !== null && /round trip .*\n.*loss .*%\n.*kbit\/s\n.*fps\n.*freezes/s.test(q.panel),
+      deadline, what: 'the stats panel with round trip, loss, bitrate, frame rate and freezes',
+    });
+    assert.match(open.panel, /received +\d+ kbit\/s/);
+    await a.page.click('#stats-button');
+    assert.equal((await a.page.evaluate(qualityShown)).panel, null, 'a second press hides them');
+  } finally {
+    await closeAll();
+  }
+});
