@@ -50,7 +50,7 @@ step "cargo clippy, videochat-ffi without bench" \
 if ((quick)); then
   step "cargo test (unit, wire fixture, negotiation and fuzz corpus tests)" cargo test "${cargo_args[@]}" --lib \
     --test fixtures --test negotiation_rules --test negotiation_sim --test negotiation_recovery \
-    --test corpus
+    --test negotiation_media_state --test corpus
   echo; echo "quick tests passed (scripts/test.sh runs everything)"
   exit 0
 fi

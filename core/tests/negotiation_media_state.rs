@@ -115,8 +115,19 @@ fn our_state_is_told_when_it_changes_and_to_each_new_peer() {
             state: Negotiating,
         },
         Case {
-            transition: "muted in a call --peer-left, peer-joined--> the newcomer is told",
+            transition: "muted in a call --peer-left (connection held), peer-joined--> the newcomer is told after our call id",
             given: at0([initiator_connected(), vec![local(MUTED)]].concat()),
+            when: at0(vec![peer_left(), peer_joined()]),
+            then: vec![
+                send_call_id(),
+                Action::Send(PeerMessage::Ready),
+                tell(MUTED),
+            ],
+            state: Connected,
+        },
+        Case {
+            transition: "muted, negotiating --peer-left, peer-joined--> the newcomer on a fresh connection is told",
+            given: at0([initiator_awaiting_answer(), vec![local(MUTED)]].concat()),
             when: at0(vec![peer_left(), peer_joined()]),
             then: vec![
                 Action::ResetPeerConnection,
@@ -244,15 +255,22 @@ fn the_peers_state_is_reported_on_change_and_forgotten_when_it_leaves() {
             state: Connected,
         },
         Case {
-            transition: "peer's camera off --peer-left--> back to both on, as we wait for whoever comes",
-            given: at0([initiator_connected(), vec![told(CAMERA_OFF)]].concat()),
+            transition: "peer's camera off, negotiating --peer-left--> back to both on, as we wait for whoever comes",
+            given: at0([initiator_awaiting_answer(), vec![told(CAMERA_OFF)]].concat()),
             when: at0(vec![peer_left()]),
             then: vec![
-                shown(BOTH_ON),
                 Action::ResetPeerConnection,
+                shown(BOTH_ON),
                 state(WaitingForPeer),
             ],
             state: WaitingForPeer,
+        },
+        Case {
+            transition: "peer's camera off, connected --peer-left while media flows--> kept: the same peer may come back",
+            given: at0([initiator_connected(), vec![told(CAMERA_OFF)]].concat()),
+            when: at0(vec![peer_left()]),
+            then: vec![],
+            state: Connected,
         },
         Case {
             transition: "peer muted, held over a relay restart --its call id--> nothing changes for the UI until it tells",
@@ -268,10 +286,8 @@ fn the_peers_state_is_reported_on_change_and_forgotten_when_it_leaves() {
             then: vec![
                 Action::ConnectSignaling,
                 send_join(Some(SESSION)),
-                shown(BOTH_ON),
                 send_call_id(),
                 Action::Send(PeerMessage::Ready),
-                shown(MUTED),
             ],
             state: Connected,
         },

@@ -88,7 +88,10 @@ fn a_muted_peer_with_its_camera_off_tells_whoever_joins_and_hears_their_state() 
             }
         }
     });
-    assert_eq!(told[0]["type"], "call-id", "the call id goes first: {told:?}");
+    assert_eq!(
+        told[0]["type"], "call-id",
+        "the call id goes first: {told:?}"
+    );
     assert_eq!(
         told.last(),
         Some(&json!({"type": "media", "audio": false, "video": false})),
@@ -114,7 +117,12 @@ fn a_muted_peer_with_its_camera_off_tells_whoever_joins_and_hears_their_state() 
 fn in_a_call_the_other_peer_learns_that_one_is_muted_and_nothing_else() {
     let relay = Relay::start();
     let room = RoomId::random();
-    let a = peer("muted peer A", &relay, &room, &["--muted", "--frames", "30"]);
+    let a = peer(
+        "muted peer A",
+        &relay,
+        &room,
+        &["--muted", "--frames", "30"],
+    );
     let b = peer("peer B", &relay, &room, &["--frames", "30"]);
     let (a_ok, a_report) = a.finish(EXIT_DEADLINE);
     let (b_ok, b_report) = b.finish(EXIT_DEADLINE);

@@ -35,15 +35,30 @@ struct Threshold {
 }
 
 /// A video call starts to feel laggy past 250 ms round trip and breaks up past 500 ms.
-const RTT_MS: Threshold = Threshold { weak: 250.0, poor: 500.0 };
+const RTT_MS: Threshold = Threshold {
+    weak: 250.0,
+    poor: 500.0,
+};
 /// Opus and H.264 with a key-frame request hide about 2 % loss; 8 % shows in both.
-const LOSS_PERCENT: Threshold = Threshold { weak: 2.0, poor: 8.0 };
+const LOSS_PERCENT: Threshold = Threshold {
+    weak: 2.0,
+    poor: 8.0,
+};
 /// Motion looks choppy below 15 frames a second and like a slideshow below 8.
-const FPS: Threshold = Threshold { weak: 15.0, poor: 8.0 };
+const FPS: Threshold = Threshold {
+    weak: 15.0,
+    poor: 8.0,
+};
 /// 300 kbit/s carries a watchable picture; under 100 kbit/s only audio gets through.
-const RECEIVED_KBPS: Threshold = Threshold { weak: 300.0, poor: 100.0 };
+const RECEIVED_KBPS: Threshold = Threshold {
+    weak: 300.0,
+    poor: 100.0,
+};
 /// One freeze in the window is noticed; three is a broken call.
-const FREEZES: Threshold = Threshold { weak: 1.0, poor: 3.0 };
+const FREEZES: Threshold = Threshold {
+    weak: 1.0,
+    poor: 3.0,
+};
 
 impl Threshold {
     /// For measures where more is worse (round trip, loss, freezes).
@@ -71,7 +86,9 @@ impl ConnectionQuality {
     /// nothing, and that is no fault of the connection.
     pub fn assess(sample: &QualitySample) -> ConnectionQuality {
         let mut verdicts = vec![
-            sample.rtt_ms.map_or(ConnectionQuality::Good, |rtt| RTT_MS.above(rtt)),
+            sample
+                .rtt_ms
+                .map_or(ConnectionQuality::Good, |rtt| RTT_MS.above(rtt)),
             LOSS_PERCENT.above(sample.loss_percent),
             FREEZES.above(f64::from(sample.freezes)),
         ];
@@ -79,7 +96,10 @@ impl ConnectionQuality {
             verdicts.push(FPS.below(sample.fps));
             verdicts.push(RECEIVED_KBPS.below(sample.received_kbps));
         }
-        verdicts.into_iter().max().unwrap_or(ConnectionQuality::Good)
+        verdicts
+            .into_iter()
+            .max()
+            .unwrap_or(ConnectionQuality::Good)
     }
 
     /// The word the UIs show and the fixtures use.
