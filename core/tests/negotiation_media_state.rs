@@ -202,11 +202,14 @@ fn what_was_said_while_out_of_touch_is_told_again() {
                 vec![(270, joined()), (280, peer_call_id(PEER_CALL_ID))],
             ]
             .concat(),
+            // Told on meeting a peer, and again once it proves the same call:
+            // twice is harmless, and covers a change it missed while away.
             then: [
                 rejoin.clone(),
                 vec![
                     send_call_id(),
                     Action::Send(PeerMessage::Ready),
+                    tell(MUTED),
                     tell(MUTED),
                 ],
             ]
