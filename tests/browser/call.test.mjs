@@ -425,7 +425,8 @@ function remoteMediaShown() {
   return {
     told: window.videochat.remoteMedia,
     muted: shown('remote-muted') && document.getElementById('remote-muted').textContent,
-    cameraOff: shown('remote-camera-off') && document.getElementById('remote-camera-off').textContent.trim(),
+    // The label, without the avatar beside it.
+    cameraOff: shown('remote-camera-off') && document.querySelector('#remote-camera-off span:not(.avatar)').textContent,
     videoVisible: getComputedStyle(document.getElementById('remote-video')).visibility === 'visible',
   };
 }
