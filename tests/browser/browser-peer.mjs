@@ -5,11 +5,14 @@
 
 import { parseArgs } from 'node:util';
 import {
-  launchBrowser, mediaFlowing, openCallPage, snapshot, switchCamera, waitFor, waitForMedia,
+  childBrowserPids, launchBrowser, mediaFlowing, observeCalls, openCallPage, snapshot, switchCamera,
+  videoRates, videoStats, waitFor, waitForMedia,
 } from './harness.mjs';
 
 const USAGE = `usage: browser-peer.mjs --url http://HOST:PORT --room ROOM [--timeout-s S] [--min-frames N]
-       [--switch-camera-after-frames K] [--linger-s S] [--until-peer-left] [--screenshot PATH] [--verbose]`;
+       [--switch-camera-after-frames K] [--linger-s S] [--until-peer-left] [--screenshot PATH] [--verbose]
+       [--camera-file FILE.y4m] [--start-bitrate-kbps N [--min-bitrate-kbps N] [--max-bitrate-kbps N]]
+       [--degradation-preference maintain-resolution|maintain-framerate|balanced]`;
 
 function options() {
   const { values } = parseArgs({
@@ -22,6 +25,11 @@ function options() {
       'linger-s': { type: 'string', default: '0' },
       'until-peer-left': { type: 'boolean', default: false },
       screenshot: { type: 'string' },
+      'camera-file': { type: 'string' },
+      'start-bitrate-kbps': { type: 'string' },
+      'min-bitrate-kbps': { type: 'string' },
+      'max-bitrate-kbps': { type: 'string' },
+      'degradation-preference': { type: 'string' },
       verbose: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -33,6 +41,17 @@ function options() {
     return n;
   };
   if (!values.url || !values.room) exit(2, USAGE);
+  const kbps = (name) => (values[`${name}-bitrate-kbps`] === undefined ? undefined : number(`${name}-bitrate-kbps`));
+  const video = {
+    startKbps: kbps('start'), minKbps: kbps('min'), maxKbps: kbps('max'),
+    degradationPreference: values['degradation-preference'],
+  };
+  if (video.startKbps === undefined && (video.minKbps !== undefined || video.maxKbps !== undefined)) {
+    exit(2, `--min-bitrate-kbps and --max-bitrate-kbps go with --start-bitrate-kbps\n${USAGE}`);
+  }
+  if (![undefined, 'maintain-resolution', 'maintain-framerate', 'balanced'].includes(video.degradationPreference)) {
+    exit(2, `unknown --degradation-preference\n${USAGE}`);
+  }
   return {
     url: values.url,
     room: values.room,
@@ -43,6 +62,8 @@ function options() {
     lingerMs: number('linger-s') * 1000,
     untilPeerLeft: values['until-peer-left'],
     screenshot: values.screenshot,
+    cameraFile: values['camera-file'],
+    video,
     verbose: values.verbose,
   };
 }
@@ -54,13 +75,16 @@ function exit(code, message) {
 
 const progress = (line) => process.stderr.write(`browser-peer: ${line}\n`);
 
+/** The browser's process (its children are the renderers, GPU and utility processes). */
+let browserPid = null;
+
 /** The page's script errors and console errors, collected once it is open. */
 let pageErrors = [];
 
 /** The one JSON line: what the remote side sent us, and how the call went. */
 function result(ok, snap, extra) {
   return {
-    ok, ...extra, pageErrors,
+    ok, ...extra, pageErrors, browserPid,
     room: snap.room, role: snap.role, state: snap.state,
     framesDecoded: snap.framesDecoded, videoWidth: snap.videoWidth, videoHeight: snap.videoHeight,
     audioPacketsReceived: snap.audioPacketsReceived, codec: snap.codec, audioCodec: snap.audioCodec,
@@ -78,6 +102,8 @@ async function run(opts, browser) {
   const deadline = started + opts.timeoutMs;
   const call = await openCallPage(browser, opts.url, opts.room, {
     log: opts.verbose ? (line) => progress(`page ${line}`) : undefined,
+    initScript: observeCalls,
+    initArg: opts.video,
   });
   const { page } = call;
   pageErrors = call.errors;
@@ -96,13 +122,30 @@ async function run(opts, browser) {
   const mediaMs = Date.now() - started;
 
   if (opts.screenshot) await page.screenshot({ path: opts.screenshot });
-  if (opts.lingerMs > 0) await new Promise((resolve) => setTimeout(resolve, opts.lingerMs));
+  const linger = opts.lingerMs > 0 ? await lingerWithStats(page, opts.lingerMs) : undefined;
   if (opts.untilPeerLeft) {
     await waitFor(page, (s) => s.state === 'peer-left', { deadline, what: 'the other person to leave' });
   }
   // The figures are those at the moment media flowed; after --until-peer-left the call is gone.
   const { state: finalState } = await snapshot(page);
-  return result(true, snap, { mediaMs, finalState });
+  return result(true, snap, { mediaMs, finalState, linger });
+}
+
+/** Keeps the call up for `ms`, sampling the video stats each second; their rates (`videoRates`). */
+async function lingerWithStats(page, ms) {
+  const end = Date.now() + ms;
+  const samples = [await page.evaluate(videoStats)];
+  while (Date.now() < end) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, end - Date.now())));
+    samples.push(await page.evaluate(videoStats));
+  }
+  const rates = videoRates(samples);
+  if (rates) {
+    const { received: r, sent: s } = rates;
+    progress(`over ${rates.seconds} s: received ${r.width}x${r.height} at ${r.fps} fps, ${r.kbps} kbps; `
+      + `sent ${s.width}x${s.height} at ${s.fps} fps, ${s.kbps} kbps (${s.encoder}, limited by ${s.qualityLimitation})`);
+  }
+  return rates;
 }
 
 const opts = options();
@@ -115,14 +158,16 @@ process.on('SIGINT', () => shutdown(130));
 process.on('SIGTERM', () => shutdown(143));
 
 try {
-  browser = await launchBrowser();
+  browser = await launchBrowser({ cameraFile: opts.cameraFile });
+  [browserPid = null] = childBrowserPids();
+  progress(`browser pid ${browserPid}`);
   const line = await run(opts, browser);
   process.stdout.write(`${JSON.stringify(line)}\n`);
   await shutdown(0);
 } catch (error) {
   const reason = error.message.split('\n')[0];
   const line = error.snapshot ? result(false, error.snapshot, { reason })
-    : { ok: false, reason, pageErrors };
+    : { ok: false, reason, pageErrors, browserPid };
   process.stdout.write(`${JSON.stringify(line)}\n`);
   progress(`failed: ${reason}`);
   await shutdown(1);
