@@ -152,6 +152,7 @@ impl EncoderThread {
             bitrate_bps,
             frame_rate: self.frame_rate,
             frame_dropping: true,
+            ..H264EncoderConfig::default()
         });
         let default_duration = Duration::from_secs_f32(1.0 / self.frame_rate);
         let mut last_timestamp_us: Option<u64> = None;

@@ -8,7 +8,8 @@ use std::os::raw::c_void;
 
 use bytes::Bytes;
 use openh264::encoder::{
-    BitRate, Encoder, EncoderConfig, FrameRate, FrameType, Profile, RateControlMode, UsageType,
+    BitRate, Complexity, Encoder, EncoderConfig, FrameRate, FrameType, Profile, RateControlMode,
+    UsageType,
 };
 use openh264::formats::YUVSlices;
 use openh264::{OpenH264API, Timestamp};
@@ -50,6 +51,24 @@ pub struct H264EncoderConfig {
     pub frame_rate: f32,
     /// Let rate control drop a frame rather than overshoot (what libwebrtc does for cameras).
     pub frame_dropping: bool,
+    /// Encoder threads; 0 lets openh264 choose. One, as libwebrtc uses: a second thread
+    /// splits the picture into slices and costs more CPU in all than it saves in latency.
+    pub threads: u16,
+    /// How hard openh264 searches for a cheap encoding of each macroblock.
+    pub effort: EncoderEffort,
+}
+
+/// openh264's complexity mode: more effort, fewer bits for the same picture, more CPU.
+///
+/// `codec_bench` compares them: on a 720p clip at 1.5 Mbit/s `Low` costs about 14% fewer
+/// instructions than `Medium` for 0.1 dB less PSNR, but its rate control skips more frames
+/// after a key frame at tight rates, so `Medium` stays the default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EncoderEffort {
+    /// openh264's own default and libwebrtc's.
+    Low,
+    Medium,
+    High,
 }
 
 impl Default for H264EncoderConfig {
@@ -58,6 +77,8 @@ impl Default for H264EncoderConfig {
             bitrate_bps: 1_000_000,
             frame_rate: 30.0,
             frame_dropping: true,
+            threads: 1,
+            effort: EncoderEffort::Medium,
         }
     }
 }
@@ -162,6 +183,12 @@ impl EncoderCore {
             .bitrate(BitRate::from_bps(self.config.bitrate_bps))
             .max_frame_rate(FrameRate::from_hz(self.config.frame_rate))
             .skip_frames(self.config.frame_dropping)
+            .num_threads(self.config.threads)
+            .complexity(match self.config.effort {
+                EncoderEffort::Low => Complexity::Low,
+                EncoderEffort::Medium => Complexity::Medium,
+                EncoderEffort::High => Complexity::High,
+            })
     }
 
     fn encode(

@@ -95,35 +95,40 @@ impl TestPattern {
             fill_periodic(u_line, &u_wave[u_offset..u_offset + CHROMA_PERIOD]);
             v_line.fill(96 + ((row + shift / 4) % CHROMA_PERIOD) as u8);
         }
-        if stamp_fits(self.frame.width, self.frame.height) {
-            self.draw_code(stamp, block_size(self.frame.width, self.frame.height), w);
-        }
-        self.frame.timestamp_us = stamp.timestamp_us;
+        write_stamp(&mut self.frame, stamp);
         &self.frame
     }
+}
 
-    fn draw_code(&mut self, stamp: PatternStamp, block: usize, width: usize) {
-        let bits = code_bits(stamp);
-        for code_row in 0..CODE_ROWS {
-            for code_col in 0..CODE_COLUMNS {
-                let on = if code_row == 0 {
-                    code_col % 2 == 0
-                } else {
-                    bits[(code_row - 1) * CODE_COLUMNS + code_col]
-                };
-                let value = if on { WHITE } else { BLACK };
-                for y in code_row * block..(code_row + 1) * block {
-                    self.frame.y[y * width + code_col * block..y * width + (code_col + 1) * block]
-                        .fill(value);
-                }
+/// Writes `stamp` into the top-left corner of `frame` when the size allows
+/// (any picture: the pattern's or a clip's), and sets its `timestamp_us`.
+pub fn write_stamp(frame: &mut I420Frame, stamp: PatternStamp) {
+    frame.timestamp_us = stamp.timestamp_us;
+    if !stamp_fits(frame.width, frame.height) {
+        return;
+    }
+    let block = block_size(frame.width, frame.height);
+    let width = frame.width as usize;
+    let bits = code_bits(stamp);
+    for code_row in 0..CODE_ROWS {
+        for code_col in 0..CODE_COLUMNS {
+            let on = if code_row == 0 {
+                code_col % 2 == 0
+            } else {
+                bits[(code_row - 1) * CODE_COLUMNS + code_col]
+            };
+            let value = if on { WHITE } else { BLACK };
+            for y in code_row * block..(code_row + 1) * block {
+                frame.y[y * width + code_col * block..y * width + (code_col + 1) * block]
+                    .fill(value);
             }
         }
-        // Neutral chroma under the code so colour bleeding cannot shift the blocks' luma.
-        let cw = width.div_ceil(2);
-        for y in 0..CODE_ROWS * block / 2 {
-            self.frame.u[y * cw..y * cw + CODE_COLUMNS * block / 2].fill(128);
-            self.frame.v[y * cw..y * cw + CODE_COLUMNS * block / 2].fill(128);
-        }
+    }
+    // Neutral chroma under the code so colour bleeding cannot shift the blocks' luma.
+    let cw = width.div_ceil(2);
+    for y in 0..CODE_ROWS * block / 2 {
+        frame.u[y * cw..y * cw + CODE_COLUMNS * block / 2].fill(128);
+        frame.v[y * cw..y * cw + CODE_COLUMNS * block / 2].fill(128);
     }
 }
 

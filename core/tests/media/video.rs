@@ -14,6 +14,7 @@ fn encoder(bitrate_bps: u32) -> H264Encoder {
         bitrate_bps,
         frame_rate: 30.0,
         frame_dropping: true,
+        ..H264EncoderConfig::default()
     })
 }
 

@@ -1,9 +1,11 @@
 //! Command-line options of `videochat-peer`.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub const USAGE: &str = "usage: videochat-peer --server ws://HOST:PORT/ws --room ROOM \
-[--frames N] [--timeout-s S] [--size WxH] [--fps F] [--switch-camera-after-frames K] \
+[--frames N] [--timeout-s S] [--size WxH | --camera-file FILE.y4m] [--fps F] \
+[--switch-camera-after-frames K] \
 [--linger-ms MS] [--hang-up-after-s S] [--ice-server URL]... [--relay-only] [--loopback] \
 [--muted] [--video-off] [--json]";
 
@@ -23,6 +25,9 @@ pub struct Args {
     pub hang_up_after: Option<Duration>,
     pub width: u32,
     pub height: u32,
+    /// Play this Y4M (4:2:0) clip, looped, as the camera instead of the
+    /// test pattern; its size replaces `--size`.
+    pub camera_file: Option<PathBuf>,
     pub fps: u32,
     /// After sending this many frames, switch to the rear camera and swap
     /// width and height (portrait), as a phone would.
@@ -52,6 +57,7 @@ impl Args {
             hang_up_after: None,
             width: 1280,
             height: 720,
+            camera_file: None,
             fps: 30,
             switch_camera_after_frames: None,
             ice_servers: Vec::new(),
@@ -74,6 +80,7 @@ impl Args {
                 }
                 "--fps" => parsed.fps = number(&flag, &value()?)?,
                 "--size" => (parsed.width, parsed.height) = size(&value()?)?,
+                "--camera-file" => parsed.camera_file = Some(value()?.into()),
                 "--switch-camera-after-frames" => {
                     parsed.switch_camera_after_frames = Some(number(&flag, &value()?)?)
                 }
@@ -89,6 +96,11 @@ impl Args {
         }
         if parsed.server.is_empty() || parsed.room.is_empty() {
             return Err(format!("--server and --room are required\n{USAGE}"));
+        }
+        if parsed.camera_file.is_some() && parsed.switch_camera_after_frames.is_some() {
+            return Err(
+                "--switch-camera-after-frames needs the test pattern, not --camera-file".into(),
+            );
         }
         if parsed.fps == 0 || parsed.fps > 60 {
             return Err("--fps must be 1 to 60".to_owned());
@@ -164,5 +176,16 @@ mod tests {
                 .unwrap_err()
                 .contains("unknown")
         );
+        assert!(
+            parse("--server s --room r --camera-file c.y4m --switch-camera-after-frames 3")
+                .unwrap_err()
+                .contains("test pattern")
+        );
+    }
+
+    #[test]
+    fn a_camera_file_is_kept() {
+        let args = parse("--server s --room r --camera-file /tmp/c.y4m").expect("valid");
+        assert_eq!(args.camera_file, Some(PathBuf::from("/tmp/c.y4m")));
     }
 }

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use videochat_core::call::{Call, CallConfig, CallState, CameraFacing, NotVerified, SecurityCode};
 use videochat_core::media::{
-    OPUS_FRAME_SAMPLES, PatternStamp, PixelPlanes, Plane, Rotation, TestPattern, ToneGenerator,
-    VideoFrameRef,
+    I420Frame, OPUS_FRAME_SAMPLES, PatternStamp, PixelPlanes, Plane, Rotation, TestPattern,
+    ToneGenerator, VideoFrameRef, Y4mClip, write_stamp,
 };
 use videochat_core::peer::IceServer;
 
@@ -60,6 +60,7 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
         .enable_all()
         .build()
         .map_err(|e| (format!("no runtime: {e}"), json!({"ok": false})))?;
+    let camera = Camera::open(args).map_err(|e| (e.clone(), json!({"ok": false, "error": e})))?;
     let mut config = CallConfig::new(&args.server, &args.room);
     config.ice_servers = args.ice_servers.iter().map(IceServer::stun).collect();
     config.include_loopback = args.loopback;
@@ -81,7 +82,7 @@ fn run(args: &Args) -> Result<serde_json::Value, (String, serde_json::Value)> {
             switched_at_ms.clone(),
             args.clone(),
         );
-        move || run_camera(&call, &args, &stop, &switched_at_ms)
+        move || run_camera(&call, &args, camera, &stop, &switched_at_ms)
     });
     let microphone = std::thread::spawn({
         let (call, stop) = (call.clone(), stop.clone());
@@ -222,26 +223,67 @@ fn report(
     })
 }
 
-/// The synthetic camera: a stamped test pattern at `--fps`, switching to the
-/// rear camera in portrait after `--switch-camera-after-frames`.
-fn run_camera(call: &Call, args: &Args, stop: &AtomicBool, switched_at_ms: &AtomicU64) {
-    let mut pattern = TestPattern::new(args.width, args.height);
+/// Where the peer's pictures come from: the test pattern, or a clip
+/// (`--camera-file`) so that another client can be given the same pictures.
+enum Camera {
+    Pattern(TestPattern),
+    Clip(Y4mClip),
+}
+
+impl Camera {
+    fn open(args: &Args) -> Result<Camera, String> {
+        match &args.camera_file {
+            Some(path) => Y4mClip::open(path).map(Camera::Clip),
+            None => Ok(Camera::Pattern(TestPattern::new(args.width, args.height))),
+        }
+    }
+
+    /// The next picture, carrying `stamp` in its corner.
+    fn picture(&mut self, stamp: PatternStamp) -> std::io::Result<&I420Frame> {
+        match self {
+            Camera::Pattern(pattern) => Ok(pattern.render(stamp)),
+            Camera::Clip(clip) => {
+                let frame = clip.next_frame()?;
+                write_stamp(frame, stamp);
+                Ok(frame)
+            }
+        }
+    }
+}
+
+/// The camera thread: stamped pictures at `--fps`; the pattern switches to
+/// the rear camera in portrait after `--switch-camera-after-frames`.
+fn run_camera(
+    call: &Call,
+    args: &Args,
+    mut camera: Camera,
+    stop: &AtomicBool,
+    switched_at_ms: &AtomicU64,
+) {
     let interval = Duration::from_secs(1) / args.fps;
     let mut next = Instant::now();
     for frame_number in 0.. {
         if stop.load(Relaxed) {
             return;
         }
-        if Some(frame_number) == args.switch_camera_after_frames {
+        if Some(frame_number) == args.switch_camera_after_frames
+            && let Camera::Pattern(pattern) = &mut camera
+        {
             pattern.set_size(args.height, args.width);
             call.set_camera_facing(CameraFacing::Environment);
             switched_at_ms.store(unix_us() / 1000, Relaxed);
         }
         let timestamp_us = unix_us();
-        let picture = pattern.render(PatternStamp {
+        let picture = match camera.picture(PatternStamp {
             frame_number,
             timestamp_us,
-        });
+        }) {
+            Ok(picture) => picture,
+            Err(e) => {
+                tracing::error!("camera file unreadable: {e}");
+                return;
+            }
+        };
         let chroma_stride = picture.chroma_stride();
         let frame = VideoFrameRef {
             planes: PixelPlanes::I420 {
