@@ -85,7 +85,9 @@ if [ "$only" != chromium ]; then
     pattern) camera=() ;;
     file) ;;
     auto)
-      if ! "$bin/videochat-peer" --help 2>&1 | grep -q -- --camera-file; then
+      # Read the whole usage first: grep -q closing the pipe early fails it under pipefail.
+      usage=$("$bin/videochat-peer" --help 2>&1 || true)
+      if [[ $usage != *--camera-file* ]]; then
         echo "bench-call: this videochat-peer has no --camera-file: the Rust pair sends its synthetic pattern," \
           "not the clip (the CPU figures are not on the same pictures)" >&2
         camera=()
