@@ -71,8 +71,10 @@ class CallSession private constructor(
 
     init {
         controller.audioSink = audio
-        audio.start()
+        // Call mode first: AudioRecord and AudioTrack take their processing (echo
+        // cancellation, the voice path) from the mode in force when they are created.
         router.start()
+        audio.start()
     }
 
     /** The screen as it should look now. */
