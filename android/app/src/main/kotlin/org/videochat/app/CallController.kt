@@ -94,6 +94,8 @@ class CallController(
         } catch (e: CallException) {
             if (e !is CallException.CallEnded && frameErrorReported.compareAndSet(false, true)) post { events.onError(e) }
             false
+        } catch (e: IllegalStateException) {
+            false // closed between the check above and the call: the object is gone, so is the call
         }
     }
 
@@ -105,6 +107,8 @@ class CallController(
             true
         } catch (e: CallException) {
             false
+        } catch (e: IllegalStateException) {
+            false // closed meanwhile, as for camera frames
         }
     }
 
