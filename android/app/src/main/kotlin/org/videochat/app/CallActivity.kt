@@ -24,6 +24,7 @@ import org.videochat.app.logic.Orientation
 import org.videochat.app.logic.PermissionFlow
 import org.videochat.app.logic.PermissionStep
 import org.videochat.app.logic.ScaleMode
+import org.videochat.app.logic.ScreenStart
 import org.videochat.core.CallException
 
 /**
@@ -51,7 +52,11 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
         buildViews()
         val existing = CallSession.current
-        if (existing != null) attach(existing) else askPermissions()
+        when (ScreenStart.of(callRunning = existing != null, restoredFromSavedState = savedInstanceState != null)) {
+            ScreenStart.SHOW_CALL -> attach(checkNotNull(existing))
+            ScreenStart.NEW_CALL -> askPermissions()
+            ScreenStart.CALL_ENDED -> showStatic("Call ended", "The app was closed while the call was on.")
+        }
     }
 
     override fun onStart() {
