@@ -22,6 +22,7 @@ import android.widget.TextView
 import org.videochat.app.logic.CallScreen
 import org.videochat.app.logic.Orientation
 import org.videochat.app.logic.PermissionFlow
+import org.videochat.app.logic.PermissionStatus
 import org.videochat.app.logic.PermissionStep
 import org.videochat.app.logic.ScaleMode
 import org.videochat.app.logic.ScreenStart
@@ -46,6 +47,12 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
     private lateinit var hangUpButton: Button
     private var session: CallSession? = null
     private var started = false
+
+    /** Per permission: did the system want it explained when the dialog was shown? */
+    private val rationaleWhenAsked = mutableMapOf<String, Boolean>()
+
+    /** Permissions refused on this screen already. */
+    private val refused = mutableSetOf<String>()
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -109,20 +116,33 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
     override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
         super.onRequestPermissionsResult(requestCode, permissions, grantResults)
         if (requestCode != PERMISSION_REQUEST) return
-        fun status(permission: String) = PermissionFlow.statusAfterAnswer(
-            granted = checkSelfPermission(permission) == PackageManager.PERMISSION_GRANTED,
-            showRationale = shouldShowRequestPermissionRationale(permission),
-        )
+        fun status(permission: String): PermissionStatus {
+            val granted = checkSelfPermission(permission) == PackageManager.PERMISSION_GRANTED
+            val status = PermissionFlow.statusAfterAnswer(
+                granted = granted,
+                rationaleBefore = rationaleWhenAsked[permission] ?: false,
+                rationaleAfter = shouldShowRequestPermissionRationale(permission),
+                refusedBefore = permission in refused,
+            )
+            if (!granted) refused += permission
+            return status
+        }
         follow(PermissionFlow.afterAnswer(status(PermissionFlow.MICROPHONE), status(PermissionFlow.CAMERA)))
+    }
+
+    /** Shows the system dialog, noting first what the system wanted explained. */
+    private fun ask(permissions: List<String>) {
+        permissions.forEach { rationaleWhenAsked[it] = shouldShowRequestPermissionRationale(it) }
+        requestPermissions(permissions.toTypedArray(), PERMISSION_REQUEST)
     }
 
     private fun follow(step: PermissionStep) {
         when (step) {
             is PermissionStep.StartCall -> startCall(step.withVideo, step.note)
-            is PermissionStep.Ask -> requestPermissions(step.permissions.toTypedArray(), PERMISSION_REQUEST)
+            is PermissionStep.Ask -> ask(step.permissions)
             is PermissionStep.ExplainThenAsk -> AlertDialog.Builder(this)
                 .setMessage(step.text)
-                .setPositiveButton("Continue") { _, _ -> requestPermissions(step.permissions.toTypedArray(), PERMISSION_REQUEST) }
+                .setPositiveButton("Continue") { _, _ -> ask(step.permissions) }
                 .setNegativeButton("Not now") { _, _ -> finish() }
                 .setCancelable(false)
                 .show()

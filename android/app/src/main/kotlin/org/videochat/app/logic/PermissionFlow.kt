@@ -74,13 +74,22 @@ object PermissionFlow {
     }
 
     /**
-     * A permission's status from the dialog's answer: a refusal the system no longer wants
-     * explained ([showRationale] false after asking) is for good.
+     * A permission's status from the dialog's answer. A dismissed dialog (back, a tap outside)
+     * also comes back "not granted, no rationale", so that alone does not prove "don't ask again":
+     * a refusal is for good only when the rationale flag flipped from shown to not shown across
+     * the dialog ([rationaleBefore] to [rationaleAfter]: the second "Deny" on Android 11+), or
+     * when it is the second refusal in a row ([refusedBefore]: the system no longer shows a dialog).
      */
-    fun statusAfterAnswer(granted: Boolean, showRationale: Boolean): PermissionStatus = when {
+    fun statusAfterAnswer(
+        granted: Boolean,
+        rationaleBefore: Boolean,
+        rationaleAfter: Boolean,
+        refusedBefore: Boolean,
+    ): PermissionStatus = when {
         granted -> PermissionStatus.GRANTED
-        showRationale -> PermissionStatus.DENIED
-        else -> PermissionStatus.DENIED_PERMANENTLY
+        rationaleAfter -> PermissionStatus.DENIED
+        rationaleBefore || refusedBefore -> PermissionStatus.DENIED_PERMANENTLY
+        else -> PermissionStatus.DENIED
     }
 
     private fun missingCamera(camera: PermissionStatus) =

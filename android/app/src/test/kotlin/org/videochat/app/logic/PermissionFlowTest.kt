@@ -53,10 +53,22 @@ class PermissionFlowTest {
         assertTrue(step is PermissionStep.Blocked && step.text.contains("Settings"))
     }
 
+    private fun answer(granted: Boolean, before: Boolean, after: Boolean, refusedBefore: Boolean = false) =
+        PermissionFlow.statusAfterAnswer(granted, rationaleBefore = before, rationaleAfter = after, refusedBefore = refusedBefore)
+
     @Test
     fun `a refusal the system stops explaining is for good`() {
-        assertEquals(GRANTED, PermissionFlow.statusAfterAnswer(granted = true, showRationale = false))
-        assertEquals(DENIED, PermissionFlow.statusAfterAnswer(granted = false, showRationale = true))
-        assertEquals(DENIED_PERMANENTLY, PermissionFlow.statusAfterAnswer(granted = false, showRationale = false))
+        assertEquals(GRANTED, answer(granted = true, before = false, after = false))
+        assertEquals(DENIED, answer(granted = false, before = false, after = true))
+        // The second "Deny": the flag the first one set is cleared.
+        assertEquals(DENIED_PERMANENTLY, answer(granted = false, before = true, after = false))
+    }
+
+    @Test
+    fun `a dismissed dialog is not a refusal for good, a second one is`() {
+        // Back or a tap outside the first dialog: no rationale before or after.
+        assertEquals(DENIED, answer(granted = false, before = false, after = false))
+        // Asked again and again nothing: the system has stopped showing the dialog.
+        assertEquals(DENIED_PERMANENTLY, answer(granted = false, before = false, after = false, refusedBefore = true))
     }
 }
