@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import {
-  launchBrowser, openCallPage, snapshot, switchCamera, waitFor, waitForMedia, waitForState, waitInPage,
+  launchBrowser, observeCalls, openCallPage, snapshot, switchCamera, waitFor, waitForMedia, waitForState,
+  waitInPage,
 } from './harness.mjs';
 import { startRelay } from './relay.mjs';
 
@@ -137,18 +138,6 @@ test('switching the camera keeps the call going without a new offer', async () =
   }
 });
 
-/** Keeps the page's peer connections in window.peerConnections so a test can reach them. */
-function keepPeerConnections() {
-  const Native = window.RTCPeerConnection;
-  window.peerConnections = [];
-  window.RTCPeerConnection = class extends Native {
-    constructor(...args) {
-      super(...args);
-      window.peerConnections.push(this);
-    }
-  };
-}
-
 /** The local tracks' `enabled` and the buttons' pressed state on a page. */
 function localControls(page) {
   return page.evaluate(() => {
@@ -164,7 +153,7 @@ function localControls(page) {
 }
 
 /**
- * The audio this page has received on its newest peer connection (keepPeerConnections): the
+ * The audio this page has received on its newest peer connection (kept by the harness's observeCalls): the
  * receiver's totalAudioEnergy, totalSamplesDuration and current audioLevel. Runs in the page.
  */
 async function receivedAudio() {
@@ -197,7 +186,7 @@ const SILENT_ENERGY = 1e-6;
 
 test('muting makes the other page receive silence, and unmuting brings the sound back', async (t) => {
   try {
-    const [a, b] = await connectedPair('mute', { initScript: keepPeerConnections });
+    const [a, b] = await connectedPair('mute', { initScript: observeCalls });
     const deadline = inSeconds(30);
     const before = await receivedOver(b.page, 2, deadline);
     assert.ok(before.energy > HEARD_ENERGY, `the other page hears the microphone: ${JSON.stringify(before)}`);
@@ -286,7 +275,7 @@ test('video off makes the other page receive black frames, and video on brings t
 });
 
 /**
- * The ICE path of this page's newest peer connection (keepPeerConnections): the selected
+ * The ICE path of this page's newest peer connection (kept by the harness's observeCalls): the selected
  * candidate pair (transport stats) with the ufrags of its two candidates and the bytes received
  * over it, the ufrags of the local and remote descriptions, and the video frames decoded so far.
  * Runs in the page.
@@ -311,7 +300,7 @@ async function icePath() {
 
 test('when ICE fails the initiator restarts it: both sides take new ICE credentials and media keeps flowing', async (t) => {
   try {
-    const [a, b] = await connectedPair('restart', { initScript: keepPeerConnections });
+    const [a, b] = await connectedPair('restart', { initScript: observeCalls });
     const paths = () => Promise.all([a, b].map(({ page }) => page.evaluate(icePath)));
     const before = await paths();
     for (const p of before) {
