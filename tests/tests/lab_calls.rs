@@ -143,9 +143,11 @@ fn hung_up(alice: Process, bob: Process) -> (Value, Value) {
     (alice, bob)
 }
 
-/// A `seconds` call at 640x480 between Alice and Bob across `lab` as it
-/// is; both reports (each peer hangs up at the end).
-fn call_across(lab: &Lab, relay: &Relay, seconds: u64) -> (Value, Value) {
+/// A `seconds` call at 640x480 between Alice and Bob across `lab`; `impair`
+/// changes the link once both are connected, so the call is measured under it
+/// and not its setup (connecting under loss is its own open problem, issue 10).
+/// Both reports (each peer hangs up at the end).
+fn call_across(lab: &Lab, relay: &Relay, seconds: u64, impair: impl FnOnce()) -> (Value, Value) {
     let room = RoomId::random();
     let (hang_up, limit) = (seconds.to_string(), (seconds + 60).to_string());
     let args = [
@@ -158,8 +160,11 @@ fn call_across(lab: &Lab, relay: &Relay, seconds: u64) -> (Value, Value) {
         "--timeout-s",
         &limit,
     ];
-    let alice = peer(lab, "alice", relay, &room, &args);
-    let bob = peer(lab, "bob", relay, &room, &args);
+    let mut alice = peer(lab, "alice", relay, &room, &args);
+    let mut bob = peer(lab, "bob", relay, &room, &args);
+    wait_state(&mut alice, "Connected", CONNECT_DEADLINE);
+    wait_state(&mut bob, "Connected", CONNECT_DEADLINE);
+    impair();
     let within = Duration::from_secs(seconds + 60);
     (finish(alice, within), finish(bob, within))
 }
@@ -204,7 +209,7 @@ fn a_1_mbit_link_carries_640x480_without_queueing_or_a_key_frame_storm() {
     // A cellular uplink: 1 Mbit/s with half a second of queue, both ways.
     lab.shape("alice", 1_000_000, Duration::from_millis(500));
     let seconds = 20;
-    let (alice, bob) = call_across(&lab, &relay, seconds);
+    let (alice, bob) = call_across(&lab, &relay, seconds, || ());
     // Loose bounds (the bench's targets are 28 fps and 150 ms): CI machines are busy.
     assert_adapted(&alice, &bob, seconds, 20.0, 300.0, 0);
     assert_adapted(&bob, &alice, seconds, 20.0, 300.0, 0);
@@ -215,9 +220,8 @@ fn ten_percent_loss_is_repaired_without_a_key_frame_storm() {
     let _serial = serial();
     let lab = Lab::new(&["alice", "bob", "relay"]);
     let relay = Relay::start_in(&lab, "relay");
-    lab.loss("alice", 0.1);
     let seconds = 20;
-    let (alice, bob) = call_across(&lab, &relay, seconds);
+    let (alice, bob) = call_across(&lab, &relay, seconds, || lab.loss("alice", 0.1));
     // Loose bounds (the bench's targets are 28 fps and 60 ms). One freeze is
     // allowed: at the rate's floor (where random loss still drives it) the
     // encoder can skip frames for about a second after a key frame; a clean
