@@ -16,7 +16,7 @@
 #   BENCH_CLIP=FILE   the clip (default target/bench/clip-720p.y4m, made if missing)
 #   BENCH_ONLY=rust|chromium   run one pair only
 #   BENCH_RUST_CAMERA=file|pattern   the Rust peers' camera: the clip (--camera-file, the
-#                     default when videochat-peer has it) or its synthetic pattern
+#                     default) or its synthetic pattern
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,18 +81,9 @@ sample() { # sample OUT CPU_SAMPLE_ARGS...: the CPU over the window, in the back
 
 if [ "$only" != chromium ]; then
   camera=(--camera-file "$clip")
-  case ${BENCH_RUST_CAMERA:-auto} in
-    pattern) camera=() ;;
+  case ${BENCH_RUST_CAMERA:-file} in
     file) ;;
-    auto)
-      # Read the whole usage first: grep -q closing the pipe early fails it under pipefail.
-      usage=$("$bin/videochat-peer" --help 2>&1 || true)
-      if [[ $usage != *--camera-file* ]]; then
-        echo "bench-call: this videochat-peer has no --camera-file: the Rust pair sends its synthetic pattern," \
-          "not the clip (the CPU figures are not on the same pictures)" >&2
-        camera=()
-      fi
-      ;;
+    pattern) camera=() ;;
     *) echo "BENCH_RUST_CAMERA is file or pattern" >&2; exit 2 ;;
   esac
   frames=$((call_s * fps))
