@@ -33,6 +33,22 @@ object Orientation {
         }
     }
 
+    /**
+     * The clockwise rotation that makes a frame upright for the world when the phone is held
+     * [heldDegrees] clockwise from its natural orientation (`HeldOrientation.degrees`), whatever
+     * the display does: Camera2's JPEG_ORIENTATION recipe (the front camera's sensor turns the
+     * other way round, as it looks at the user). The same as [frameRotation] for a display that
+     * follows the phone, which turns the other way: display degrees = 360 - held degrees.
+     */
+    fun sentFrameRotation(sensorOrientation: Int, heldDegrees: Int, facing: CameraFacing): Int {
+        val sensor = nearestRightAngle(sensorOrientation)
+        val held = nearestRightAngle(heldDegrees)
+        return when (facing) {
+            CameraFacing.USER -> (sensor - held + 360) % 360
+            CameraFacing.ENVIRONMENT -> (sensor + held) % 360
+        }
+    }
+
     /** Whether the local preview of [facing] is mirrored: the user camera only. */
     fun mirrorsSelfView(facing: CameraFacing): Boolean = facing == CameraFacing.USER
 
