@@ -42,28 +42,44 @@ data class CallScreen(
     val showSelfView: Boolean,
     /** The call is over: the screen offers to leave and the screen may sleep again. */
     val finished: Boolean,
+    /** What went wrong with the camera, shown where the self-view would be; null when nothing did. */
+    val cameraProblem: String? = null,
+    /** Offer "Retry" for the camera. */
+    val showCameraRetry: Boolean = false,
 ) {
     companion object {
         /** What a peer that has told nothing is doing: both on. */
         val BOTH_ON = MediaState(audio = true, video = true)
 
-        /** The screen for [state] given the local choices, the last non-fatal [error] and the [remote] person's media. */
+        /** Said while another app (a phone call) holds the audio. */
+        const val AUDIO_PAUSED = "Call audio paused while another app uses the microphone and speaker."
+
+        /**
+         * The screen for [state] given the local choices, the last non-fatal [error], the
+         * [remote] person's media, a [camera] that failed, and whether another app holds the
+         * audio ([audioInterrupted]).
+         */
         fun of(
             state: CallState,
             controls: LocalControls = LocalControls(),
             error: CallException? = null,
             remote: MediaState = BOTH_ON,
+            camera: CameraProblem? = null,
+            audioInterrupted: Boolean = false,
         ): CallScreen {
             val finished = state is CallState.Ended || state is CallState.Failed
             val live = !finished
             val inCall = state == CallState.Connected || state == CallState.Reconnecting
             val (status, reason) = words(state)
-            val detail = reason ?: error?.let(::errorWords) ?: cameraNote(controls)
+            val audioNote = if (live && audioInterrupted) AUDIO_PAUSED else null
+            val detail = reason ?: error?.let(::errorWords) ?: audioNote ?: cameraNote(controls)
+            // A camera problem matters only while the person wants to be seen.
+            val cameraTrouble = camera?.takeIf { live && controls.cameraAllowed && controls.videoEnabled }
             return CallScreen(
                 status = status,
                 detail = detail,
                 switchCameraEnabled = live && controls.cameraAllowed && controls.videoEnabled &&
-                    controls.canSwitchCamera && !controls.switchingCamera,
+                    controls.canSwitchCamera && !controls.switchingCamera && cameraTrouble == null,
                 muteEnabled = live,
                 videoToggleEnabled = live && controls.cameraAllowed,
                 hangUpEnabled = live,
@@ -73,8 +89,10 @@ data class CallScreen(
                 dimRemoteVideo = state == CallState.Reconnecting,
                 showRemoteCameraOff = inCall && !remote.video,
                 showRemoteMuted = inCall && !remote.audio,
-                showSelfView = live && controls.cameraAllowed && controls.videoEnabled,
+                showSelfView = live && controls.cameraAllowed && controls.videoEnabled && cameraTrouble == null,
                 finished = finished,
+                cameraProblem = cameraTrouble?.message,
+                showCameraRetry = cameraTrouble?.canRetry == true,
             )
         }
 

@@ -103,4 +103,14 @@ class CallScreenTest {
         assertNotNull(screen.detail)
         assertEquals("Connected", screen.status)
     }
+
+    @Test
+    fun `while another app holds the audio the screen says the call is paused`() {
+        val screen = CallScreen.of(CallState.Connected, audioInterrupted = true)
+        assertEquals(CallScreen.AUDIO_PAUSED, screen.detail)
+        assertTrue(screen.muteEnabled)
+        assertEquals(null, CallScreen.of(CallState.Connected).detail)
+        // A reason for the state itself comes first.
+        assertEquals(CallScreen.words(CallState.Reconnecting).second, CallScreen.of(CallState.Reconnecting, audioInterrupted = true).detail)
+    }
 }
