@@ -29,6 +29,10 @@ class AudioIo(private val send: (ByteBuffer) -> Unit) : RemoteAudioSink {
 
     @Volatile
     private var running = false
+
+    /** Remote audio is dropped and the speaker paused (another app holds audio focus). Any thread. */
+    @Volatile
+    var playbackPaused = false
     private var capture: Thread? = null
     private var playout: Thread? = null
 
@@ -52,7 +56,7 @@ class AudioIo(private val send: (ByteBuffer) -> Unit) : RemoteAudioSink {
 
     /** Queues 20 ms of remote audio (listener thread): the oldest chunk goes when the queue is full. */
     override fun play(pcm: ByteArray) {
-        if (!running) return
+        if (!running || playbackPaused) return
         while (!queue.offer(pcm)) queue.poll()
     }
 
@@ -122,9 +126,21 @@ class AudioIo(private val send: (ByteBuffer) -> Unit) : RemoteAudioSink {
             .build()
         try {
             track.play()
+            var paused = false
             while (running) {
+                if (playbackPaused != paused) {
+                    paused = playbackPaused
+                    // Paused: let go of the speaker at once and forget what was queued.
+                    if (paused) {
+                        track.pause()
+                        track.flush()
+                    } else {
+                        track.play()
+                    }
+                    queue.clear()
+                }
                 val pcm = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS) ?: continue
-                track.write(pcm, 0, pcm.size) // blocking: paces this thread, never the core's
+                if (!paused) track.write(pcm, 0, pcm.size) // blocking: paces this thread, never the core's
             }
         } catch (e: InterruptedException) {
             Thread.currentThread().interrupt()

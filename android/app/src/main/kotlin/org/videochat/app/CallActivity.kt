@@ -1,5 +1,6 @@
 package org.videochat.app
 
+import android.Manifest
 import android.app.Activity
 import android.app.AlertDialog
 import android.content.Context
@@ -8,6 +9,7 @@ import android.content.pm.PackageManager
 import android.graphics.Color
 import android.hardware.display.DisplayManager
 import android.net.Uri
+import android.os.Build
 import android.os.Bundle
 import android.provider.Settings
 import android.view.Gravity
@@ -20,6 +22,10 @@ import android.widget.FrameLayout
 import android.widget.LinearLayout
 import android.widget.TextView
 import org.videochat.app.logic.CallScreen
+import org.videochat.app.logic.CallTarget
+import org.videochat.app.logic.Edges
+import org.videochat.app.logic.InsetLayout
+import org.videochat.app.logic.NewIntentAction
 import org.videochat.app.logic.Orientation
 import org.videochat.app.logic.PermissionFlow
 import org.videochat.app.logic.PermissionStatus
@@ -31,7 +37,8 @@ import org.videochat.core.CallException
 /**
  * The call screen: views and permissions only. The call itself lives in [CallSession], which
  * survives this Activity being recreated on rotation; this screen attaches to it, shows its
- * [CallScreen] and forwards button taps.
+ * [CallScreen] and forwards button taps. There is one (singleTask): an intent for another room
+ * while a call runs is answered in [onNewIntent] ([NewIntentAction]).
  */
 class CallActivity : Activity(), DisplayManager.DisplayListener {
     private lateinit var remote: VideoRenderer
@@ -45,6 +52,16 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
     private lateinit var muteButton: Button
     private lateinit var videoButton: Button
     private lateinit var hangUpButton: Button
+    private lateinit var root: FrameLayout
+    private lateinit var bar: LinearLayout
+    private lateinit var texts: LinearLayout
+    private lateinit var cameraBox: LinearLayout
+    private lateinit var cameraProblem: TextView
+    private lateinit var retryButton: Button
+
+    /** What system bars and the cutout cover (edge to edge), and the self-view picture's upright size. */
+    private var safe = Edges.NONE
+    private var selfPicture = 3 to 4
     private var session: CallSession? = null
     private var started = false
 
@@ -58,11 +75,32 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         super.onCreate(savedInstanceState)
         window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
         buildViews()
+        EdgeToEdge.apply(this, root, intoCutout = true) { layOut(InsetLayout.safe(it.systemBars, it.cutout)) }
         val existing = CallSession.current
         when (ScreenStart.of(callRunning = existing != null, restoredFromSavedState = savedInstanceState != null)) {
             ScreenStart.SHOW_CALL -> attach(checkNotNull(existing))
             ScreenStart.NEW_CALL -> askPermissions()
             ScreenStart.CALL_ENDED -> showStatic("Call ended", "The app was closed while the call was on.")
+        }
+    }
+
+    /** Another intent for the one call screen: a share, the notification, or Join on the start screen. */
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        val running = session
+        val wanted = intent.getStringExtra(EXTRA_ROOM)?.let { CallTarget(it, intent.getStringExtra(EXTRA_RELAY_URL)) }
+        when (val action = NewIntentAction.of(running?.target, running?.screen()?.finished ?: false, wanted)) {
+            NewIntentAction.ShowCall -> {}
+            is NewIntentAction.TellCallRunning -> AlertDialog.Builder(this)
+                .setMessage(action.message)
+                .setPositiveButton("OK", null)
+                .show()
+            is NewIntentAction.StartNewCall -> {
+                running?.leave()
+                session = null
+                setIntent(intent)
+                askPermissions()
+            }
         }
     }
 
@@ -162,7 +200,7 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         val relay = intent.getStringExtra(EXTRA_RELAY_URL).orEmpty()
         val room = intent.getStringExtra(EXTRA_ROOM).orEmpty()
         val call = try {
-            CallSession.start(this, relay, room, withVideo)
+            CallSession.start(this, relay, room, withVideo, SavedSettings(this).iceServers())
         } catch (e: CallException) {
             showStatic("Cannot start the call", CallScreen.errorWords(e))
             return
@@ -171,6 +209,17 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         if (note != null) detail.text = note
         // After a permission dialog onStart has passed already: start the camera now.
         if (started) call.setVisible(true, displayDegrees())
+        askToNotify()
+    }
+
+    /**
+     * The call's notification (with Hang up) needs POST_NOTIFICATIONS on Android 13+. Asked
+     * once the call runs; a refusal only hides the notification, the call goes on.
+     */
+    private fun askToNotify() {
+        if (Build.VERSION.SDK_INT < Build.VERSION_CODES.TIRAMISU) return
+        if (checkSelfPermission(Manifest.permission.POST_NOTIFICATIONS) == PackageManager.PERMISSION_GRANTED) return
+        requestPermissions(arrayOf(Manifest.permission.POST_NOTIFICATIONS), NOTIFICATION_REQUEST)
     }
 
     private fun attach(s: CallSession) {
@@ -196,6 +245,9 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         remoteCameraOff.visibility = if (screen.showRemoteCameraOff) View.VISIBLE else View.GONE
         remoteMuted.visibility = if (screen.showRemoteMuted) View.VISIBLE else View.GONE
         hangUpButton.text = if (screen.finished) "Leave" else "Hang up"
+        cameraProblem.text = screen.cameraProblem.orEmpty()
+        cameraBox.visibility = if (screen.cameraProblem == null) View.GONE else View.VISIBLE
+        retryButton.visibility = if (screen.showCameraRetry) View.VISIBLE else View.GONE
         if (screen.finished) window.clearFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
     }
 
@@ -207,8 +259,39 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         hangUpButton.text = "Back"
     }
 
+    /** Keeps texts, buttons and the self-view clear of the system bars and the cutout; the videos stay full-window. */
+    private fun layOut(safeArea: Edges) {
+        safe = safeArea
+        InsetLayout.controlsPadding(safe, dp(8)).let { bar.setPadding(it.left, it.top, it.right, it.bottom) }
+        val inside = InsetLayout.padded(safe, dp(16))
+        texts.setPadding(inside.left, inside.top, inside.right, 0)
+        for (corner in listOf<View>(self, cameraBox)) {
+            corner.layoutParams = (corner.layoutParams as FrameLayout.LayoutParams).apply {
+                setMargins(inside.left, inside.top, inside.right, 0)
+            }
+        }
+        remoteMuted.layoutParams = (remoteMuted.layoutParams as FrameLayout.LayoutParams).apply {
+            setMargins(inside.left, 0, inside.right, safe.bottom + dp(96))
+        }
+        resizeSelfView()
+    }
+
+    /** The self-view box at the picture's upright aspect, fitted between the top and the buttons. */
+    private fun resizeSelfView() {
+        if (root.width == 0 || root.height == 0) return
+        val (width, height) = InsetLayout.selfViewSize(
+            root.width, root.height, selfPicture.first, selfPicture.second, safe, dp(16), bar.height,
+        )
+        val params = self.layoutParams as FrameLayout.LayoutParams
+        if (params.width == width && params.height == height) return
+        params.width = width
+        params.height = height
+        self.layoutParams = params
+        cameraBox.layoutParams = (cameraBox.layoutParams as FrameLayout.LayoutParams).apply { this.width = width }
+    }
+
     private fun buildViews() {
-        val root = FrameLayout(this).apply { setBackgroundColor(Color.BLACK) }
+        root = FrameLayout(this).apply { setBackgroundColor(Color.BLACK) }
         remote = VideoRenderer(this, ScaleMode.FIT)
         root.addView(remote, FrameLayout.LayoutParams(MATCH_PARENT, MATCH_PARENT))
         remoteVeil = View(this).apply {
@@ -243,15 +326,33 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         self.onFrameSize = { w, h ->
             // Keep the corner box at the camera's upright aspect (portrait or landscape).
             runOnUiThread {
-                self.layoutParams = (self.layoutParams as FrameLayout.LayoutParams).apply {
-                    height = pipWidth * h / w.coerceAtLeast(1)
-                }
+                selfPicture = w to h
+                resizeSelfView()
             }
         }
+        root.addOnLayoutChangeListener { _, _, _, _, _, _, _, _, _ -> resizeSelfView() }
+
+        // Where the self-view would be: what went wrong with the camera, and Retry.
+        cameraProblem = label(14f)
+        retryButton = button("Retry") { session?.retryCamera() }
+        cameraBox = LinearLayout(this).apply {
+            orientation = LinearLayout.VERTICAL
+            setBackgroundColor(Color.argb(200, 32, 32, 32))
+            setPadding(dp(12), dp(12), dp(12), dp(12))
+            visibility = View.GONE
+            addView(cameraProblem)
+            addView(retryButton, LinearLayout.LayoutParams(WRAP_CONTENT, WRAP_CONTENT))
+        }
+        root.addView(
+            cameraBox,
+            FrameLayout.LayoutParams(pipWidth, WRAP_CONTENT, Gravity.TOP or Gravity.END).apply {
+                setMargins(dp(16), dp(16), dp(16), 0)
+            },
+        )
 
         status = label(20f)
         detail = label(15f)
-        val texts = LinearLayout(this).apply {
+        texts = LinearLayout(this).apply {
             orientation = LinearLayout.VERTICAL
             setPadding(dp(16), dp(16), dp(16), dp(16))
             addView(status)
@@ -266,7 +367,7 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
             val s = session
             if (s == null || s.screen().finished) finish() else s.hangUp()
         }
-        val bar = LinearLayout(this).apply {
+        bar = LinearLayout(this).apply {
             orientation = LinearLayout.HORIZONTAL
             gravity = Gravity.CENTER
             setPadding(dp(8), dp(8), dp(8), dp(24))
@@ -293,11 +394,19 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
 
     companion object {
         private const val PERMISSION_REQUEST = 1
+        private const val NOTIFICATION_REQUEST = 2
         private const val EXTRA_RELAY_URL = "relayUrl"
         private const val EXTRA_ROOM = "room"
 
         /** The intent that opens the call screen for [room] on the relay at [relayUrl] (a WebSocket URL). */
         fun intent(context: Context, relayUrl: String, room: String): Intent =
             Intent(context, CallActivity::class.java).putExtra(EXTRA_RELAY_URL, relayUrl).putExtra(EXTRA_ROOM, room)
+
+        /**
+         * The intent that brings the running call screen back, naming the room a share asked
+         * for (if any) so that the screen can say a call is already running.
+         */
+        fun returnIntent(context: Context, sharedRoom: String?): Intent =
+            Intent(context, CallActivity::class.java).apply { if (sharedRoom != null) putExtra(EXTRA_ROOM, sharedRoom) }
     }
 }

@@ -5,24 +5,32 @@ import android.os.Handler
 import android.os.Looper
 import android.os.SystemClock
 import android.util.Log
+import org.videochat.app.logic.CallAudioFocus
 import org.videochat.app.logic.CallScreen
+import org.videochat.app.logic.CallTarget
+import org.videochat.app.logic.CameraFailure
+import org.videochat.app.logic.CameraProblem
 import org.videochat.app.logic.CameraSwitcher
+import org.videochat.app.logic.FocusEvent
 import org.videochat.app.logic.LocalControls
 import org.videochat.app.logic.PreviewPixels
 import org.videochat.app.logic.SwitchDecision
+import org.videochat.app.logic.YuvImage
 import org.videochat.core.CallConfig
 import org.videochat.core.CallException
 import org.videochat.core.CallState
 import org.videochat.core.CallStats
 import org.videochat.core.CameraFacing
-import org.videochat.core.MediaState
 import org.videochat.core.FrameFormat
+import org.videochat.core.IceServer
+import org.videochat.core.MediaState
 import org.videochat.core.VideoSettings
 
 /**
  * One call with its camera, audio and local choices, kept in the process (not in an Activity)
  * so that rotating the phone or leaving the app for a moment does not drop it. The call screen
- * [attach]es to it when shown and [detach]es when destroyed; [leave] frees everything.
+ * [attach]es to it when shown and [detach]es when destroyed; [leave] frees everything. While
+ * it runs, [CallService] keeps the process in the foreground.
  *
  * Main thread only, except where a callback says otherwise.
  */
@@ -31,6 +39,7 @@ class CallSession private constructor(
     relayUrl: String,
     room: String,
     withVideo: Boolean,
+    iceServers: List<IceServer>,
 ) : CallEvents, CameraCapturer.Events {
     /** What the attached screen shows; called on the main thread whenever something changes. */
     fun interface ScreenListener {
@@ -39,13 +48,14 @@ class CallSession private constructor(
 
     private val app = context.applicationContext
     private val camera = CameraCapturer(app, ::onCameraFrame, this)
-    private val available = if (withVideo) camera.availableFacings() else emptySet()
-    private val switcher = CameraSwitcher(available, CameraFacing.USER) { SystemClock.elapsedRealtime() }
+    private val inventory = if (withVideo) camera.inventory() else CameraCapturer.Inventory(emptySet(), null)
+    private var available = inventory.facings
+    private var switcher = newSwitcher()
     private val controller = CallController(
         CallConfig(
             relayUrl = relayUrl,
             room = room,
-            iceServers = org.videochat.core.defaultIceServers(),
+            iceServers = iceServers,
             video = VideoSettings(),
             remoteVideoFormat = FrameFormat.RGBA,
         ),
@@ -54,10 +64,13 @@ class CallSession private constructor(
         this,
     )
     private val audio = AudioIo { controller.sendAudio(it) }
-    private val router = AudioRouter(app, videoCall = withVideo)
+    private val focus = CallAudioFocus()
+    private val router = AudioRouter(app, videoCall = withVideo, ::onFocus)
+    private val orientation = OrientationSensor(app) { camera.heldDegrees = it }
     private val preview = PreviewPixels()
 
-    private var controls = LocalControls(cameraAllowed = withVideo && available.isNotEmpty(), canSwitchCamera = available.size > 1)
+    private var controls = LocalControls(cameraAllowed = withVideo, canSwitchCamera = available.size > 1)
+    private var cameraProblem: CameraProblem? = inventory.failure?.let(CameraProblem::of)
     private var lastError: CallException? = null
     private var remoteMedia: MediaState = CallScreen.BOTH_ON
     private var visible = false
@@ -66,8 +79,8 @@ class CallSession private constructor(
     @Volatile
     private var selfView: VideoRenderer? = null
 
-    /** The room of this call. */
-    val room: String = room
+    /** The call as an intent names it (room and relay). */
+    val target = CallTarget(room, relayUrl)
 
     init {
         controller.audioSink = audio
@@ -75,10 +88,13 @@ class CallSession private constructor(
         // cancellation, the voice path) from the mode in force when they are created.
         router.start()
         audio.start()
+        tellPeerWhetherVideoFlows()
+        CallService.start(app, room, camera = withVideo)
     }
 
     /** The screen as it should look now. */
-    fun screen(): CallScreen = CallScreen.of(controller.state, controls, lastError, remoteMedia)
+    fun screen(): CallScreen =
+        CallScreen.of(controller.state, controls, lastError, remoteMedia, cameraProblem, focus.audio.interrupted)
 
     /** A call screen is shown: draw into these views and report to [screenListener]. */
     fun attach(remote: VideoRenderer, self: VideoRenderer, screenListener: ScreenListener) {
@@ -99,7 +115,14 @@ class CallSession private constructor(
     fun setVisible(isVisible: Boolean, displayDegrees: Int) {
         visible = isVisible
         camera.displayDegrees = displayDegrees
-        if (isVisible && controls.cameraAllowed && controls.videoEnabled) camera.start(switcher.facing) else camera.stop()
+        if (isVisible) {
+            orientation.start(displayDegrees)
+            // The person left for the app that took the audio and came back to talk.
+            if (focus.shouldRequestAgain && !screen().finished) router.requestFocus()
+        } else {
+            orientation.stop()
+        }
+        runCameraIfWanted()
     }
 
     /** The display turned (including the 180 degree turns that do not recreate the Activity). */
@@ -118,62 +141,85 @@ class CallSession private constructor(
         updateControls()
     }
 
+    /** "Retry" after a camera failure: list the cameras again if there were none, then open one. */
+    fun retryCamera() {
+        if (available.isEmpty()) {
+            val again = camera.inventory()
+            available = again.facings
+            switcher = newSwitcher()
+            controller.setCameraFacing(switcher.facing)
+            again.failure?.let { return cameraFailed(it) }
+        }
+        cameraProblem = null
+        runCameraIfWanted()
+        updateControls()
+    }
+
     fun toggleMute() {
         controls = controls.copy(muted = !controls.muted)
-        controller.setMuted(controls.muted)
+        controller.setMuted(focus.setUserMuted(controls.muted).micMuted)
         publish()
     }
 
     fun toggleVideo() {
         controls = controls.copy(videoEnabled = !controls.videoEnabled)
-        controller.setVideoEnabled(controls.videoEnabled)
-        if (controls.videoEnabled && visible) camera.start(switcher.facing) else camera.stop()
+        // Turning video on again is a retry of a camera that failed.
+        if (controls.videoEnabled && available.isNotEmpty()) cameraProblem = null
+        tellPeerWhetherVideoFlows()
+        runCameraIfWanted()
         if (!controls.videoEnabled) selfView?.clear()
         publish()
     }
 
     fun hangUp() = controller.hangUp()
 
-    /** Ends the call and frees the camera, audio devices and the core's call. */
+    /** Ends the call and frees the camera, audio devices, the core's call and the foreground service. */
     fun leave() {
         if (current === this) current = null
         detach()
+        orientation.stop()
         camera.release()
         audio.stop()
         router.stop()
         controller.close()
+        CallService.stop(app)
     }
 
     // Camera thread.
-    private fun onCameraFrame(image: org.videochat.app.logic.YuvImage, rotation: Int, mirror: Boolean, timestampUs: Long) {
-        controller.sendCameraFrame(image, rotation, timestampUs)
+    private fun onCameraFrame(image: YuvImage, sendRotation: Int, previewRotation: Int, mirror: Boolean, timestampUs: Long) {
+        controller.sendCameraFrame(image, sendRotation, timestampUs)
         val view = selfView ?: return
         preview.convert(image)
-        view.renderArgb(preview.argb, preview.width, preview.height, rotation, mirror)
+        view.renderArgb(preview.argb, preview.width, preview.height, previewRotation, mirror)
     }
 
     override fun onCameraStarted(facing: CameraFacing) {
         if (facing == switcher.facing) switcher.switchSucceeded()
+        cameraProblem = null
+        tellPeerWhetherVideoFlows()
         updateControls()
     }
 
-    override fun onCameraFailed(facing: CameraFacing, reason: String) {
+    override fun onCameraFailed(facing: CameraFacing, failure: CameraFailure, reason: String) {
         if (switcher.switching && facing == switcher.facing) {
             // Put the previous camera back, as AVCam does, so the call keeps a picture.
             val previous = CameraSwitcher.other(facing)
             switcher.switchFailed(previous)
             controller.setCameraFacing(previous)
             if (visible) camera.start(previous)
+            updateControls()
+            return
         }
-        lastError = null
-        updateControls()
+        cameraFailed(failure)
     }
 
     override fun onStateChanged(state: CallState) {
         if (state is CallState.Ended || state is CallState.Failed) {
+            orientation.stop()
             camera.stop()
             audio.stop()
             router.stop()
+            CallService.stop(app)
         }
         publish()
     }
@@ -189,6 +235,34 @@ class CallSession private constructor(
     }
 
     override fun onStats(stats: CallStats) {}
+
+    /** The camera cannot deliver: say so on screen, and tell the peer our video is off meanwhile. */
+    private fun cameraFailed(failure: CameraFailure) {
+        cameraProblem = CameraProblem.of(failure)
+        camera.stop()
+        tellPeerWhetherVideoFlows()
+        selfView?.clear()
+        updateControls()
+    }
+
+    private fun onFocus(event: FocusEvent) {
+        val now = focus.on(event)
+        controller.setMuted(now.micMuted)
+        audio.playbackPaused = !now.playing
+        publish()
+    }
+
+    private fun runCameraIfWanted() {
+        val wanted = visible && controls.cameraAllowed && controls.videoEnabled && cameraProblem == null && available.isNotEmpty()
+        if (wanted) camera.start(switcher.facing) else camera.stop()
+    }
+
+    /** The peer sees "Camera off" rather than a frozen picture while the camera is off or broken. */
+    private fun tellPeerWhetherVideoFlows() {
+        controller.setVideoEnabled(controls.cameraAllowed && controls.videoEnabled && cameraProblem == null)
+    }
+
+    private fun newSwitcher() = CameraSwitcher(available, CameraFacing.USER) { SystemClock.elapsedRealtime() }
 
     private fun updateControls() {
         controls = controls.copy(switchingCamera = switcher.switching, canSwitchCamera = available.size > 1)
@@ -207,10 +281,11 @@ class CallSession private constructor(
             private set
 
         /**
-         * Starts a call, replacing none: an existing call is returned as is.
+         * Starts a call, replacing none: an existing call is returned as is. Call while the call
+         * screen is in the foreground (the foreground service must start then).
          * @throws CallException.InvalidConfig for a relay URL or room the core rejects.
          */
-        fun start(context: Context, relayUrl: String, room: String, withVideo: Boolean): CallSession =
-            current ?: CallSession(context, relayUrl, room, withVideo).also { current = it }
+        fun start(context: Context, relayUrl: String, room: String, withVideo: Boolean, iceServers: List<IceServer>): CallSession =
+            current ?: CallSession(context, relayUrl, room, withVideo, iceServers).also { current = it }
     }
 }
