@@ -287,7 +287,6 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         params.width = width
         params.height = height
         self.layoutParams = params
-        cameraBox.layoutParams = (cameraBox.layoutParams as FrameLayout.LayoutParams).apply { this.width = width }
     }
 
     private fun buildViews() {
