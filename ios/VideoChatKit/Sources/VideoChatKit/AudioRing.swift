@@ -30,6 +30,8 @@ public struct AudioRing: Sendable {
     /// Drops the oldest samples if the ring overflows. Never allocates.
     public mutating func write(_ source: UnsafePointer<Float>, frames: Int, stride: Int = 1) {
         guard frames > 0 else { return }
+        // Locals: the storage is borrowed mutably below, so nothing may read it (or `capacity`).
+        let capacity = storage.count
         let step = max(1, stride)
         // More than fits: only the newest `capacity` samples can survive.
         let skipped = max(0, frames - capacity)
@@ -40,9 +42,9 @@ public struct AudioRing: Sendable {
             count -= overflow
         }
         droppedCount += skipped + overflow
+        var write = (start + count) % capacity
+        var read = skipped * step
         storage.withUnsafeMutableBufferPointer { ring in
-            var write = (start + count) % capacity
-            var read = skipped * step
             for _ in 0..<kept {
                 ring[write] = source[read]
                 write += 1
@@ -59,6 +61,8 @@ public struct AudioRing: Sendable {
     public mutating func read(into destination: UnsafeMutableBufferPointer<Float>) -> Int {
         let moved = min(count, destination.count)
         guard moved > 0 else { return 0 }
+        let start = self.start
+        let capacity = storage.count
         storage.withUnsafeBufferPointer { ring in
             let firstPart = min(moved, capacity - start)
             for index in 0..<firstPart {
@@ -68,7 +72,7 @@ public struct AudioRing: Sendable {
                 destination[firstPart + index] = ring[index]
             }
         }
-        start = (start + moved) % capacity
+        self.start = (start + moved) % capacity
         count -= moved
         return moved
     }

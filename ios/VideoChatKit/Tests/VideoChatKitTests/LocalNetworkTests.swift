@@ -46,9 +46,10 @@ final class LocalNetworkTests: XCTestCase {
     }
 
     func testWhatRelayAddressMakesIsRecognisedAsPrivate() throws {
-        let relay = try XCTUnwrap(RelayAddress.parse("http://192.168.1.20:8080"))
-        XCTAssertTrue(LocalNetwork.isPrivateRelay(relay.webSocketURL))
-        XCTAssertFalse(LocalNetwork.isPrivateRelay(try XCTUnwrap(RelayAddress.parse("relay.example.org")).webSocketURL))
+        let lan = try XCTUnwrap(RelayAddress.parse("http://192.168.1.20:8080"))
+        let internet = try XCTUnwrap(RelayAddress.parse("relay.example.org"))
+        XCTAssertTrue(LocalNetwork.isPrivateRelay(lan.webSocketURL))
+        XCTAssertFalse(LocalNetwork.isPrivateRelay(internet.webSocketURL))
     }
 
     func testARefusedPermissionIsExplainedWithItsPlaceInSettings() throws {
