@@ -37,7 +37,8 @@ done
 # One cargo invocation for the library, the generator (feature cli) and the relay: one feature
 # resolution, so the core and its dependencies are compiled once, not once per binary.
 if [[ "${SKIP_CARGO_BUILD:-0}" != 1 ]]; then
-  cargo build -q "${packages[@]}" --features "$features" "${cargo_flags[@]}"
+  # ${a[@]+"${a[@]}"}: an empty array under `set -u` on macOS's bash 3.2 (ios/build-xcframework.sh).
+  cargo build -q "${packages[@]}" --features "$features" ${cargo_flags[@]+"${cargo_flags[@]}"}
 fi
 
 target_dir="${CARGO_TARGET_DIR:-target}"

@@ -14,12 +14,15 @@ final class CallObjects: ObservableObject {
     init(route: CallRoute) {
         let media = CallMedia()
         let renderer = RemoteVideoRenderer()
+        // Google's STUN server, then the person's TURN server if any (the relay may add more).
         let config = CallConfig(
             relayUrl: route.relayURL, room: route.room,
-            iceServers: defaultIceServers(), remoteVideoFormat: .i420)
+            iceServers: defaultIceServers() + (route.turnServer.map { [$0.iceServer] } ?? []),
+            remoteVideoFormat: .i420)
         self.media = media
         self.renderer = renderer
-        model = CallModel(config: config, media: media, video: renderer, audio: media.audio)
+        model = CallModel(
+            config: config, cameraAllowed: route.withCamera, media: media, video: renderer, audio: media.audio)
     }
 }
 
@@ -144,7 +147,10 @@ struct CallView: View {
             }
             roundButton(
                 model.isVideoEnabled ? "video.fill" : "video.slash.fill",
-                label: model.isVideoEnabled ? "Turn video off" : "Turn video on"
+                label: model.isCameraAllowed
+                    ? (model.isVideoEnabled ? "Turn video off" : "Turn video on")
+                    : "Camera not allowed",
+                disabled: !model.isCameraAllowed
             ) {
                 model.toggleVideo()
             }
@@ -185,7 +191,7 @@ private final class PreviewSession: CallSession, @unchecked Sendable {
 
 @MainActor
 private final class PreviewMedia: LocalMedia {
-    func start(sendingTo session: any CallSession, facing: CameraFacing) async throws {}
+    func start(sendingTo session: any CallSession, facing: CameraFacing, withCamera: Bool) async throws {}
     func switchCamera(to facing: CameraFacing) async -> Bool { true }
     func setCameraRunning(_ running: Bool) {}
     func stop() {}

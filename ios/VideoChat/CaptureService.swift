@@ -7,6 +7,10 @@ import VideoChatKit
 /// core as they come, in the sensor's orientation with the rotation that makes them upright
 /// (the core rotates while it converts, so no extra pass happens here).
 ///
+/// The rotation follows how the phone is held, orientation lock or not: on iOS 17 and later from
+/// the camera's `AVCaptureDevice.RotationCoordinator` (made anew for each camera), before that
+/// from the device orientation `setDeviceOrientation` is given (Core Motion's gravity).
+///
 /// Threads: the session is configured, started and stopped on `sessionQueue` (`startRunning`
 /// blocks); frames arrive on `frameQueue`. What both read (the call, the facing, the device
 /// orientation) sits behind a lock. The async methods may be called from any thread.
@@ -32,6 +36,14 @@ final class CaptureService: NSObject, @unchecked Sendable {
         var call: (any CallSession)?
         var facing: CameraFacing = .user
         var orientation: DeviceOrientation = .portrait
+        /// The rotation coordinator's angle for the camera in use (iOS 17+); wins over
+        /// `orientation` when set.
+        var coordinatorRotation: FrameRotation?
+
+        /// The clockwise rotation that makes the next frame upright.
+        var rotation: FrameRotation {
+            coordinatorRotation ?? FrameGeometry.captureRotation(device: orientation, facing: facing)
+        }
     }
 
     /// The capture session, for the self-view's preview layer.
@@ -43,11 +55,15 @@ final class CaptureService: NSObject, @unchecked Sendable {
     private let target = OSAllocatedUnfairLock(initialState: FrameTarget())
     /// The camera input in use; touched on `sessionQueue` only.
     private var input: AVCaptureDeviceInput?
+    /// The camera's rotation coordinator (an `AVCaptureDevice.RotationCoordinator` on iOS 17+)
+    /// and the observation of its capture angle; touched on `sessionQueue` only.
+    private var rotationCoordinator: AnyObject?
+    private var rotationObservation: NSKeyValueObservation?
 
     /// Sets the session up with the `facing` camera and starts sending its frames to `call`.
     func start(sendingTo call: any CallSession, facing: CameraFacing) async throws {
         try await onSessionQueue {
-            try self.reconfigure {
+            let device = try self.reconfigure {
                 let device = try self.useCamera(facing)
                 guard self.session.canAddOutput(self.output) else { throw CaptureError.cannotAddOutput }
                 self.output.videoSettings = [
@@ -59,11 +75,10 @@ final class CaptureService: NSObject, @unchecked Sendable {
                 self.session.addOutput(self.output)
                 return device
             }
+            self.target.withLock { $0.facing = facing }
+            self.followRotation(of: device)
         }
-        target.withLock {
-            $0.call = call
-            $0.facing = facing
-        }
+        target.withLock { $0.call = call }
     }
 
     /// Runs or pauses the camera; the session keeps its configuration meanwhile.
@@ -81,13 +96,13 @@ final class CaptureService: NSObject, @unchecked Sendable {
     /// new camera needs to start; the call is not touched. If the new camera cannot be added the
     /// old input goes back in. Returns whether the switch happened.
     func switchCamera(to facing: CameraFacing) async -> Bool {
-        let switched = (try? await onSessionQueue {
-            try self.reconfigure { try self.useCamera(facing) }
+        (try? await onSessionQueue {
+            let device = try self.reconfigure { try self.useCamera(facing) }
+            // Right after the commit, on the same queue: the new camera's frames get its facing
+            // and its own coordinator's angle.
+            self.target.withLock { $0.facing = facing }
+            self.followRotation(of: device)
         }) != nil
-        if switched {
-            target.withLock { $0.facing = facing }
-        }
-        return switched
     }
 
     /// Records how the device is held, for the rotation of the next frames.
@@ -99,6 +114,9 @@ final class CaptureService: NSObject, @unchecked Sendable {
     func stop() {
         target.withLock { $0.call = nil }
         sessionQueue.async {
+            self.rotationObservation?.invalidate()
+            self.rotationObservation = nil
+            self.rotationCoordinator = nil
             self.session.stopRunning()
             self.session.beginConfiguration()
             for input in self.session.inputs {
@@ -112,9 +130,32 @@ final class CaptureService: NSObject, @unchecked Sendable {
         }
     }
 
+    /// Follows how the phone is held through `device`'s rotation coordinator (iOS 17+): its
+    /// horizon-level capture angle is the clockwise rotation that makes this camera's frames
+    /// upright, from gravity, so the orientation lock does not matter. Below iOS 17 the frames
+    /// follow `setDeviceOrientation`. On `sessionQueue`, after the camera changed.
+    private func followRotation(of device: AVCaptureDevice) {
+        rotationObservation?.invalidate()
+        rotationObservation = nil
+        rotationCoordinator = nil
+        target.withLock { $0.coordinatorRotation = nil }
+        guard #available(iOS 17.0, *) else { return }
+        let coordinator = AVCaptureDevice.RotationCoordinator(device: device, previewLayer: nil)
+        rotationCoordinator = coordinator
+        // `.initial` sets the angle at once; later changes arrive on the main queue.
+        rotationObservation = coordinator.observe(
+            \.videoRotationAngleForHorizonLevelCapture, options: [.initial, .new]
+        ) { [target] coordinator, _ in
+            let rotation = FrameRotation.nearest(toDegrees: Double(coordinator.videoRotationAngleForHorizonLevelCapture))
+            target.withLock { $0.coordinatorRotation = rotation }
+        }
+    }
+
     /// Runs `change` inside one begin/commitConfiguration on `sessionQueue`, then caps the frame
     /// rate of the camera it returns (after the commit, which resets the device's frame rate).
-    private func reconfigure(_ change: () throws -> AVCaptureDevice) throws {
+    /// Returns that camera.
+    @discardableResult
+    private func reconfigure(_ change: () throws -> AVCaptureDevice) throws -> AVCaptureDevice {
         session.beginConfiguration()
         let device: AVCaptureDevice
         do {
@@ -125,6 +166,7 @@ final class CaptureService: NSObject, @unchecked Sendable {
         }
         session.commitConfiguration()
         limitFrameRate(of: device, to: 30)
+        return device
     }
 
     /// Replaces the camera input (or adds the first one), putting the old one back on failure.
@@ -173,11 +215,11 @@ final class CaptureService: NSObject, @unchecked Sendable {
 
 extension CaptureService: AVCaptureVideoDataOutputSampleBufferDelegate {
     func captureOutput(_ output: AVCaptureOutput, didOutput sampleBuffer: CMSampleBuffer, from connection: AVCaptureConnection) {
-        let (call, facing, orientation) = target.withLock { ($0.call, $0.facing, $0.orientation) }
+        // Read for every frame: the phone turns, and the camera may just have been switched.
+        let (call, rotation) = target.withLock { ($0.call, $0.rotation) }
         guard let call, let pixels = CMSampleBufferGetImageBuffer(sampleBuffer),
               CVPixelBufferGetPlaneCount(pixels) == 2
         else { return }
-        let rotation = FrameGeometry.captureRotation(device: orientation, facing: facing)
         let time = CMSampleBufferGetPresentationTimeStamp(sampleBuffer)
         let timestampUs = Int64(max(0, CMTimeGetSeconds(time)) * 1_000_000)
 

@@ -7,29 +7,47 @@ struct CallRoute: Identifiable, Hashable {
     /// The relay's WebSocket URL (`RelayAddress.webSocketURL`).
     let relayURL: String
     let room: String
+    /// Whether the camera may be used (else an audio-only call).
+    let withCamera: Bool
+    /// A TURN server the person entered, if any.
+    let turnServer: TurnServer?
 
     var id: String { relayURL + "#" + room }
 }
 
-/// The start screen: the relay (remembered), the room (typed, received, or new), share, join.
+/// The start screen: the relay (remembered), the room (typed, received, or new), share, join,
+/// and an optional TURN server. A relay on the local network is reached out to as soon as it is
+/// typed, so iOS's Local Network alert comes up here rather than during the first connect.
 struct StartView: View {
     @State private var relayURL = ""
     @State private var room = ""
+    @State private var turnURL = ""
+    @State private var turnUsername = ""
+    @State private var turnCredential = ""
     @State private var activeCall: CallRoute?
     @State private var refusal: String?
+    /// What reaching out to a relay on the local network found, in words (`nil`: all well).
+    @State private var networkHint: String?
     @State private var isPreparing = false
     @Environment(\.openURL) private var openURL
 
     private let memory = RelayURLMemory(store: UserDefaults.standard)
+    private let turnMemory = TurnServerMemory(store: UserDefaults.standard, secrets: KeychainStore())
 
     var body: some View {
         NavigationStack {
             Form {
-                Section("Relay") {
+                Section {
                     TextField("Relay, e.g. relay.example.org", text: $relayURL)
                         .keyboardType(.URL)
                         .textInputAutocapitalization(.never)
                         .autocorrectionDisabled()
+                    if let networkHint {
+                        Text(networkHint)
+                        Button("Open Settings", action: openSettings)
+                    }
+                } header: {
+                    Text("Relay")
                 }
                 Section {
                     TextField("Room name", text: $room)
@@ -47,6 +65,20 @@ struct StartView: View {
                     Text(hint)
                 }
                 Section {
+                    TextField("turn:turn.example.org:3478", text: $turnURL)
+                        .keyboardType(.URL)
+                        .textInputAutocapitalization(.never)
+                        .autocorrectionDisabled()
+                    TextField("User name", text: $turnUsername)
+                        .textInputAutocapitalization(.never)
+                        .autocorrectionDisabled()
+                    SecureField("Credential", text: $turnCredential)
+                } header: {
+                    Text("TURN server (optional)")
+                } footer: {
+                    Text(turnHint)
+                }
+                Section {
                     Button("Join") {
                         Task { await join() }
                     }
@@ -55,11 +87,7 @@ struct StartView: View {
                 if let refusal {
                     Section {
                         Text(refusal)
-                        Button("Open Settings") {
-                            if let url = URL(string: UIApplication.openSettingsURLString) {
-                                openURL(url)
-                            }
-                        }
+                        Button("Open Settings", action: openSettings)
                     }
                 }
             }
@@ -68,7 +96,15 @@ struct StartView: View {
         .onAppear {
             if relayURL.isEmpty {
                 relayURL = memory.lastRelay ?? ""
+                let turn = turnMemory.fields
+                turnURL = turn.url
+                turnUsername = turn.username
+                turnCredential = turn.credential
             }
+        }
+        // Restarted whenever the relay's address changes; cancelled when the screen goes.
+        .task(id: localRelay?.id) {
+            await probe(localRelay)
         }
         .fullScreenCover(item: $activeCall) { route in
             CallScreen(route: route)
@@ -76,7 +112,49 @@ struct StartView: View {
     }
 
     private var canJoin: Bool {
-        RelayAddress.parse(relayURL) != nil && RoomName.normalized(room) != nil
+        guard case .success = turnFields else { return false }
+        return RelayAddress.parse(relayURL) != nil && RoomName.normalized(room) != nil
+    }
+
+    /// The TURN fields as typed: a server, none (all empty), or what is wrong with them.
+    private var turnFields: Result<TurnServer?, TurnServer.Problem> {
+        TurnServer.parse(url: turnURL, username: turnUsername, credential: turnCredential)
+    }
+
+    /// What is wrong with the TURN fields, or what they are for.
+    private var turnHint: String {
+        if case .failure(let problem) = turnFields {
+            return problem.description
+        }
+        return "Needed only when the two phones cannot reach each other directly (strict mobile or office networks)."
+    }
+
+    /// The relay's host and port when it sits on the local network, else `nil`.
+    private var localRelay: LocalEndpoint? {
+        guard let relay = RelayAddress.parse(relayURL),
+              let endpoint = LocalNetwork.endpoint(ofRelay: relay.webSocketURL),
+              LocalNetwork.isPrivateHost(endpoint.host)
+        else { return nil }
+        return LocalEndpoint(host: endpoint.host, port: endpoint.port)
+    }
+
+    /// Reaches out to `relay` (after a pause, so typing is not probed keystroke by keystroke)
+    /// and keeps `networkHint` current until the screen or the address changes.
+    @MainActor
+    private func probe(_ relay: LocalEndpoint?) async {
+        networkHint = nil
+        guard let relay else { return }
+        try? await Task.sleep(nanoseconds: 600_000_000)
+        guard !Task.isCancelled else { return }
+        for await result in LocalNetworkProbe.results(host: relay.host, port: relay.port) {
+            networkHint = LocalNetwork.hint(for: result, host: relay.host)
+        }
+    }
+
+    private func openSettings() {
+        if let url = URL(string: UIApplication.openSettingsURLString) {
+            openURL(url)
+        }
     }
 
     /// What the share sheet sends, once both the relay and the room are usable.
@@ -99,16 +177,27 @@ struct StartView: View {
     /// Checks the camera and microphone permissions (asking once), then opens the call screen.
     @MainActor
     private func join() async {
-        guard let name = RoomName.normalized(room), let relay = memory.remember(relayURL) else { return }
+        guard let name = RoomName.normalized(room), case .success(let turn) = turnFields,
+              let relay = memory.remember(relayURL)
+        else { return }
+        turnMemory.remember(turn)
         isPreparing = true
         defer { isPreparing = false }
         switch await Permissions.prepareForCall() {
-        case .join:
+        case .join(let withCamera):
             refusal = nil
-            activeCall = CallRoute(relayURL: relay.webSocketURL, room: name)
+            activeCall = CallRoute(relayURL: relay.webSocketURL, room: name, withCamera: withCamera, turnServer: turn)
         case .explainRefusal(let devices), .ask(let devices):
             // `.ask` after asking means the prompt could not be shown: explain as for a refusal.
             refusal = PermissionStep.refusalText(devices)
         }
     }
+}
+
+/// A relay on the local network, as the probe reaches it.
+private struct LocalEndpoint: Equatable {
+    let host: String
+    let port: Int
+
+    var id: String { "\(host):\(port)" }
 }

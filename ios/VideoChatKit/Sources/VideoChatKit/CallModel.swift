@@ -40,9 +40,17 @@ public final class CallModel {
     public var statusText: String {
         couldNotStart ? "Call failed" : StatusText.describe(state)
     }
-    /// The reason or advice under it: why the call ended, else the last error, else nothing.
+    /// The reason or advice under it: why the call ended, else the last error, else nothing. A
+    /// relay on a private address that could not be reached is explained with the Local Network
+    /// permission, which a refused alert may have turned off.
     public var detailText: String? {
-        couldNotStart ? errorText : StatusText.detail(state) ?? errorText
+        if couldNotStart {
+            return errorText
+        }
+        if case .ended(reason: .signalingLost) = state, let privateRelayHost {
+            return LocalNetwork.unreachableRelayText(host: privateRelayHost)
+        }
+        return StatusText.detail(state) ?? errorText ?? cameraNotice
     }
     /// Whether the call is over (the screen offers to leave).
     public var isOver: Bool { couldNotStart || StatusText.isTerminal(state) }
@@ -55,8 +63,13 @@ public final class CallModel {
     private var isInCall: Bool { state == .connected || state == .reconnecting }
     /// Whether the self-view is mirrored (user camera only).
     public var mirrorsSelfView: Bool { facing.mirrorsSelfView }
+    /// Whether the camera may be used at all (its permission); without it the call is audio-only
+    /// and the video button stays off.
+    public let isCameraAllowed: Bool
 
     private let config: CallConfig
+    /// The relay's host when it is on a private address (the Local Network permission applies).
+    private let privateRelayHost: String?
     private let media: LocalMedia
     private let video: RemoteVideoSink?
     private let audio: RemoteAudioSink?
@@ -70,11 +83,13 @@ public final class CallModel {
     private var couldNotStart = false { willSet { willChange() } }
 
     /// A model for a call with `config` that starts with the `facing` camera, capturing through
-    /// `media` and rendering remote media to `video` and `audio`. `makeSession` and `now` are
-    /// for tests.
+    /// `media` and rendering remote media to `video` and `audio`. Without `cameraAllowed` the
+    /// call is audio-only: our video is off from the start and the other side is told so.
+    /// `makeSession` and `now` are for tests.
     public init(
         config: CallConfig,
         facing: CameraFacing = .user,
+        cameraAllowed: Bool = true,
         media: LocalMedia,
         video: RemoteVideoSink?,
         audio: RemoteAudioSink?,
@@ -82,6 +97,10 @@ public final class CallModel {
         now: @escaping () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
         self.config = config
+        privateRelayHost = LocalNetwork.endpoint(ofRelay: config.relayUrl)
+            .flatMap { LocalNetwork.isPrivateHost($0.host) ? $0.host : nil }
+        isCameraAllowed = cameraAllowed
+        isVideoEnabled = cameraAllowed
         self.media = media
         self.video = video
         self.audio = audio
@@ -107,8 +126,12 @@ public final class CallModel {
         self.session = session
         self.bridge = bridge
         session.setCameraFacing(facing: facing)
+        if !isCameraAllowed {
+            // Before anything is sent: the other side shows "Camera off" from the start.
+            session.setVideoEnabled(enabled: false)
+        }
         do {
-            try await media.start(sendingTo: session, facing: facing)
+            try await media.start(sendingTo: session, facing: facing, withCamera: isCameraAllowed)
         } catch {
             // The call goes on: without a camera the other person still hears us.
             errorText = Self.describe(error)
@@ -142,8 +165,10 @@ public final class CallModel {
         session?.setMuted(muted: isMuted)
     }
 
-    /// Turns our video off (the camera stops, its light goes out) or on again.
+    /// Turns our video off (the camera stops, its light goes out) or on again. Does nothing when
+    /// the camera is not allowed.
     public func toggleVideo() {
+        guard isCameraAllowed else { return }
         isVideoEnabled.toggle()
         session?.setVideoEnabled(enabled: isVideoEnabled)
         media.setCameraRunning(isVideoEnabled && !isInBackground)
@@ -188,6 +213,11 @@ public final class CallModel {
         media.stop()
         self.session = nil
         bridge = nil
+    }
+
+    /// Why the other side does not see us when the camera is not allowed.
+    private var cameraNotice: String? {
+        isCameraAllowed || isOver ? nil : PermissionStep.cameraRefusedText
     }
 
     private static func describe(_ error: Error) -> String {

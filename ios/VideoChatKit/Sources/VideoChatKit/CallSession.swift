@@ -31,9 +31,9 @@ extension Call: CallSession {}
 /// services implement it; tests use a fake.
 @MainActor
 public protocol LocalMedia: AnyObject {
-    /// Starts the camera (`facing`) and the microphone and speaker, sending to `session`.
-    /// Throws what could not be started; the call goes on without it.
-    func start(sendingTo session: any CallSession, facing: CameraFacing) async throws
+    /// Starts the microphone and speaker, and the camera (`facing`) if `withCamera`, sending to
+    /// `session`. Throws what could not be started; the call goes on without it.
+    func start(sendingTo session: any CallSession, facing: CameraFacing, withCamera: Bool) async throws
     /// Swaps the camera while frames keep flowing. Returns `false` if the other camera could
     /// not be opened (the old one is then still in use).
     func switchCamera(to facing: CameraFacing) async -> Bool

@@ -25,6 +25,68 @@ public enum FrameRotation: UInt32, Sendable, CaseIterable {
     public var swapsSides: Bool {
         self == .clockwise90 || self == .clockwise270
     }
+
+    /// The right angle nearest to `degrees` (any angle, negative or past a full turn, as a
+    /// rotation coordinator or a sensor reports it); halfway cases round away from zero. A
+    /// non-finite angle gives `nil`.
+    public static func nearest(toDegrees degrees: Double) -> FrameRotation? {
+        guard degrees.isFinite else { return nil }
+        let quarterTurns = Int((degrees / 90).rounded(.toNearestOrAwayFromZero).truncatingRemainder(dividingBy: 4))
+        return FrameRotation(rawValue: UInt32((quarterTurns + 4) % 4 * 90))
+    }
+}
+
+extension DeviceOrientation {
+    /// How far the device is turned from upright, clockwise as its user sees the screen.
+    var turnDegrees: Double {
+        switch self {
+        case .portrait: return 0
+        case .landscapeLeft: return 90
+        case .portraitUpsideDown: return 180
+        case .landscapeRight: return 270
+        }
+    }
+
+    /// How the device is held, from the gravity vector Core Motion reports in the device's own
+    /// axes (x to the right of the screen, y to its top, z out of it; in g). This works with the
+    /// orientation lock on, unlike `UIDevice.orientation`.
+    ///
+    /// `nil` while the phone lies nearly flat (gravity mostly along z) or the reading says
+    /// nothing. Near a diagonal the `previous` orientation is kept until the device is turned
+    /// clearly past it (`hysteresisDegrees` beyond the 45° line), so a phone held at an angle
+    /// does not flip the sent picture back and forth.
+    public static func fromGravity(
+        x: Double, y: Double, z: Double,
+        previous: DeviceOrientation?,
+        hysteresisDegrees: Double = 10
+    ) -> DeviceOrientation? {
+        guard x.isFinite, y.isFinite, z.isFinite else { return nil }
+        let inPlane = (x * x + y * y).squareRoot()
+        // Flat on a table (less than ~25° from horizontal): the screen's "up" is meaningless.
+        guard inPlane >= 0.4, inPlane >= abs(z) * 0.45 else { return nil }
+        // Upright: gravity points to the bottom of the screen (y = -1). The top turned to the
+        // left (landscapeLeft) puts gravity along -x.
+        var angle = atan2(-x, -y) * 180 / .pi
+        if angle < 0 {
+            angle += 360
+        }
+        if let previous {
+            var distance = abs(angle - previous.turnDegrees).truncatingRemainder(dividingBy: 360)
+            if distance > 180 {
+                distance = 360 - distance
+            }
+            if distance <= 45 + hysteresisDegrees {
+                return previous
+            }
+        }
+        switch FrameRotation.nearest(toDegrees: angle) {
+        case .upright?: return .portrait
+        case .clockwise90?: return .landscapeLeft
+        case .clockwise180?: return .portraitUpsideDown
+        case .clockwise270?: return .landscapeRight
+        case nil: return nil
+        }
+    }
 }
 
 /// Rotation, size and mirroring rules for captured and remote pictures.

@@ -17,24 +17,27 @@ public enum MediaDevice: Sendable {
 }
 
 /// What the start screen does before joining, given the camera's and microphone's permissions.
+///
+/// The microphone is what a call cannot do without; the camera is not: with the camera refused
+/// the call goes on as an audio-only call (our video off, and the other side told so).
 public enum PermissionStep: Equatable, Sendable {
-    /// Both allowed: join.
-    case join
+    /// Join; with the camera only if it is allowed.
+    case join(withCamera: Bool)
     /// Ask the system for these (its prompt shows the Info.plist usage strings).
     case ask([MediaDevice])
     /// Refused: explain why the call needs them, with a button to Settings.
     case explainRefusal([MediaDevice])
 
-    /// The next step. A refusal wins over asking: a person who said no is not asked for the other
-    /// device first and then told the call cannot happen anyway.
+    /// The next step. A refused microphone wins over asking: a person who said no to it is not
+    /// asked for the camera first and then told the call cannot happen anyway. A refused camera
+    /// only turns the camera off.
     public static func next(camera: PermissionStatus, microphone: PermissionStatus) -> PermissionStep {
-        let statuses: [(MediaDevice, PermissionStatus)] = [(.camera, camera), (.microphone, microphone)]
-        let refused = statuses.filter { $0.1 == .denied || $0.1 == .restricted }.map(\.0)
-        if !refused.isEmpty {
-            return .explainRefusal(refused)
+        if microphone.isRefused {
+            return .explainRefusal(camera.isRefused ? [.camera, .microphone] : [.microphone])
         }
+        let statuses: [(MediaDevice, PermissionStatus)] = [(.camera, camera), (.microphone, microphone)]
         let unasked = statuses.filter { $0.1 == .notDetermined }.map(\.0)
-        return unasked.isEmpty ? .join : .ask(unasked)
+        return unasked.isEmpty ? .join(withCamera: camera == .granted) : .ask(unasked)
     }
 
     /// The explanation shown for a refusal.
@@ -47,4 +50,12 @@ public enum PermissionStep: Equatable, Sendable {
         }
         return "A video call needs the \(names). Allow access in Settings, then try again."
     }
+
+    /// The line under an audio-only call's status: why the other person does not see us.
+    public static let cameraRefusedText = "Audio only: the camera is not allowed for this app (Settings)."
+}
+
+extension PermissionStatus {
+    /// Denied by the person or blocked by a policy: asking again shows nothing.
+    var isRefused: Bool { self == .denied || self == .restricted }
 }

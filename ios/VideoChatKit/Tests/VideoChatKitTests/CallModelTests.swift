@@ -11,9 +11,11 @@ private final class Harness {
     var listener: CallListener?
     var time = ContinuousClock.now
     let facing: CameraFacing
+    let relayURL: String
+    let cameraAllowed: Bool
     lazy var model = CallModel(
-        config: CallConfig(relayUrl: "wss://relay.example/ws", room: "kitchen", remoteVideoFormat: .i420),
-        facing: facing, media: media, video: nil, audio: nil,
+        config: CallConfig(relayUrl: relayURL, room: "kitchen", remoteVideoFormat: .i420),
+        facing: facing, cameraAllowed: cameraAllowed, media: media, video: nil, audio: nil,
         makeSession: { [unowned self] _, listener in
             self.listener = listener
             return self.session
@@ -21,8 +23,10 @@ private final class Harness {
         now: { [unowned self] in self.time })
     private var running: Task<Void, Never>?
 
-    init(facing: CameraFacing = .user) {
+    init(facing: CameraFacing = .user, relayURL: String = "wss://relay.example/ws", cameraAllowed: Bool = true) {
         self.facing = facing
+        self.relayURL = relayURL
+        self.cameraAllowed = cameraAllowed
     }
 
     /// Starts the call and waits until the media runs.
@@ -243,5 +247,49 @@ final class CallModelTests: XCTestCase {
         XCTAssertEqual(model.statusText, "Call failed")
         XCTAssertEqual(model.detailText, "The relay address or room is not valid: relay URL.")
         XCTAssertNil(media.startedFacing)
+    }
+
+    @MainActor
+    func testWithoutTheCameraTheCallIsAudioOnlyAndThePeerIsTold() async throws {
+        let harness = Harness(cameraAllowed: false)
+        try await harness.start()
+        XCTAssertEqual(harness.session.videoEnabled, [false])
+        XCTAssertEqual(harness.media.startedWithCamera, false)
+        XCTAssertEqual(harness.media.cameraRunning.last, false)
+        XCTAssertFalse(harness.model.isVideoEnabled)
+        XCTAssertEqual(harness.model.detailText, PermissionStep.cameraRefusedText)
+        harness.model.toggleVideo() // the button does nothing: there is no camera to turn on
+        XCTAssertFalse(harness.model.isVideoEnabled)
+        XCTAssertEqual(harness.session.videoEnabled, [false])
+        await harness.leave()
+    }
+
+    @MainActor
+    func testWithTheCameraTheCoreIsNotToldVideoIsOff() async throws {
+        let harness = Harness()
+        try await harness.start()
+        XCTAssertEqual(harness.session.videoEnabled, [])
+        XCTAssertEqual(harness.media.startedWithCamera, true)
+        await harness.leave()
+    }
+
+    @MainActor
+    func testAnUnreachableRelayOnThePrivateNetworkPointsToTheLocalNetworkSetting() async throws {
+        let harness = Harness(relayURL: "ws://192.168.1.20:8080/ws")
+        try await harness.start()
+        harness.coreReports(.ended(reason: .signalingLost))
+        await harness.finished()
+        let detail = try XCTUnwrap(harness.model.detailText)
+        XCTAssertTrue(detail.contains("192.168.1.20"), detail)
+        XCTAssertTrue(detail.contains("Settings > Privacy & Security > Local Network"), detail)
+    }
+
+    @MainActor
+    func testAnUnreachableRelayOnTheInternetKeepsTheGeneralMessage() async throws {
+        let harness = Harness(relayURL: "wss://relay.example.org/ws")
+        try await harness.start()
+        harness.coreReports(.ended(reason: .signalingLost))
+        await harness.finished()
+        XCTAssertEqual(harness.model.detailText, "No network: the relay could not be reached.")
     }
 }

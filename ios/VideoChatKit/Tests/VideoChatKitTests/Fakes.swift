@@ -30,6 +30,7 @@ final class FakeSession: CallSession, @unchecked Sendable {
 @MainActor
 final class FakeMedia: LocalMedia {
     var startedFacing: CameraFacing?
+    var startedWithCamera: Bool?
     var startError: Error?
     var switchSucceeds = true
     /// While set, a switch waits until `releaseSwitch()` is called.
@@ -38,9 +39,10 @@ final class FakeMedia: LocalMedia {
     var stops = 0
     private var pendingSwitch: CheckedContinuation<Void, Never>?
 
-    func start(sendingTo session: any CallSession, facing: CameraFacing) async throws {
+    func start(sendingTo session: any CallSession, facing: CameraFacing, withCamera: Bool) async throws {
         if let startError { throw startError }
         startedFacing = facing
+        startedWithCamera = withCamera
     }
 
     func switchCamera(to facing: CameraFacing) async -> Bool {

@@ -2,8 +2,8 @@ import XCTest
 @testable import VideoChatKit
 
 final class PermissionStepTests: XCTestCase {
-    func testBothAllowedJoinsAtOnce() {
-        XCTAssertEqual(PermissionStep.next(camera: .granted, microphone: .granted), .join)
+    func testBothAllowedJoinsWithTheCamera() {
+        XCTAssertEqual(PermissionStep.next(camera: .granted, microphone: .granted), .join(withCamera: true))
     }
 
     func testOnlyWhatWasNeverAskedIsAsked() {
@@ -11,9 +11,19 @@ final class PermissionStepTests: XCTestCase {
         XCTAssertEqual(PermissionStep.next(camera: .notDetermined, microphone: .notDetermined), .ask([.camera, .microphone]))
     }
 
-    func testARefusalIsExplainedRatherThanAskingForTheOther() {
-        XCTAssertEqual(PermissionStep.next(camera: .denied, microphone: .notDetermined), .explainRefusal([.camera]))
+    func testARefusedCameraMakesAnAudioOnlyCall() {
+        XCTAssertEqual(PermissionStep.next(camera: .denied, microphone: .granted), .join(withCamera: false))
+        XCTAssertEqual(PermissionStep.next(camera: .restricted, microphone: .granted), .join(withCamera: false))
+    }
+
+    func testARefusedCameraStillAsksForTheMicrophone() {
+        XCTAssertEqual(PermissionStep.next(camera: .denied, microphone: .notDetermined), .ask([.microphone]))
+    }
+
+    func testARefusedMicrophoneIsExplainedRatherThanAskingForTheCamera() {
         XCTAssertEqual(PermissionStep.next(camera: .granted, microphone: .restricted), .explainRefusal([.microphone]))
+        XCTAssertEqual(PermissionStep.next(camera: .notDetermined, microphone: .denied), .explainRefusal([.microphone]))
+        XCTAssertEqual(PermissionStep.next(camera: .denied, microphone: .denied), .explainRefusal([.camera, .microphone]))
     }
 
     func testTheExplanationNamesWhatWasRefused() {
