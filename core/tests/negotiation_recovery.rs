@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use negotiation_support::*;
 use videochat_core::negotiation::{
-    Action, CallFailure, CallState, ConnectionState, EndReason, Input, PcOperation,
+    Action, CallFailure, CallState, ConnectionState, EndReason, Input, PcOperation, SdpKind,
 };
 use videochat_protocol::{ErrorCode, PeerMessage, ProtocolError, RelayEvent};
 
@@ -110,13 +110,6 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
             state: Reconnecting,
         },
         Case {
-            transition: "never connected --failed--> the initiator restarts, still negotiating",
-            given: at0([initiator_awaiting_answer(), vec![peer(answer(1))]].concat()),
-            when: at0(vec![pc_state(ConnectionState::Failed)]),
-            then: vec![restart()],
-            state: Negotiating,
-        },
-        Case {
             transition: "answerer connected --failed--> waits for the initiator's offer",
             given: at0(answerer_connected()),
             when: vec![(0, pc_state(ConnectionState::Failed)), (30000, Input::Tick)],
@@ -154,6 +147,143 @@ fn the_initiator_restarts_ice_and_the_answerer_waits() {
     ]);
 }
 
+/// An SDP of connection `n` whose DTLS certificate is `certificate`.
+fn sdp_of(kind: &str, n: u32, certificate: &str) -> String {
+    format!("{}a=fingerprint:sha-256 {certificate}\r\n", sdp(kind, n))
+}
+
+fn replace() -> Vec<Action> {
+    vec![
+        Action::ResetPeerConnection,
+        Action::CreateOffer { ice_restart: false },
+    ]
+}
+
+#[test]
+fn a_connection_that_never_came_up_is_replaced_on_both_sides() {
+    use CallState::*;
+    let negotiated = || [initiator_awaiting_answer(), vec![peer(answer(1))]].concat();
+    let answered = |certificate: &str| {
+        let mut inputs = answerer_ready();
+        inputs.extend([
+            peer_call_id(PEER_CALL_ID),
+            peer(PeerMessage::Offer {
+                sdp: sdp_of("offer", 1, certificate),
+            }),
+            local_answer(1),
+        ]);
+        inputs
+    };
+    check_all(vec![
+        Case {
+            transition: "never up --failed--> the initiator replaces it at once, still negotiating",
+            given: at0(negotiated()),
+            when: at0(vec![pc_state(ConnectionState::Failed)]),
+            then: replace(),
+            state: Negotiating,
+        },
+        Case {
+            transition: "never up --disconnected--> replaced without the grace period",
+            given: at0(negotiated()),
+            when: at0(vec![pc_state(ConnectionState::Disconnected)]),
+            then: replace(),
+            state: Negotiating,
+        },
+        Case {
+            transition: "negotiated, still connecting --connect timeout--> replaced",
+            given: at0(negotiated()),
+            when: vec![
+                (0, pc_state(ConnectionState::Connecting)),
+                (9999, Input::Tick),
+                (10000, Input::Tick),
+            ],
+            then: replace(),
+            state: Negotiating,
+        },
+        Case {
+            transition: "replaced --fresh offer, answer, connected--> connected, early old candidates dropped",
+            given: vec![(0, negotiated()), (0, vec![remote_candidate(7)])]
+                .into_iter()
+                .flat_map(|(at, inputs)| inputs.into_iter().map(move |i| (at, i)))
+                .chain([(10000, Input::Tick)])
+                .collect(),
+            when: vec![
+                (10001, local_offer(2)),
+                (10002, peer(answer(2))),
+                (10003, pc_state(ConnectionState::Connected)),
+            ],
+            then: vec![
+                Action::Send(offer(2)),
+                set_remote_answer(2),
+                state(Connected),
+            ],
+            state: Connected,
+        },
+        Case {
+            transition: "replaced three times, never up --fourth timeout--> IceFailed",
+            given: at0(negotiated()),
+            when: vec![
+                (0, pc_state(ConnectionState::Failed)),
+                (1, local_offer(2)),
+                (2, peer(answer(2))),
+                (10002, Input::Tick),
+                (10003, local_offer(3)),
+                (10004, peer(answer(3))),
+                (20004, Input::Tick),
+                (20005, local_offer(4)),
+                (20006, peer(answer(4))),
+                (30006, Input::Tick),
+            ],
+            then: [
+                replace(),
+                vec![Action::Send(offer(2)), set_remote_answer(2)],
+                replace(),
+                vec![Action::Send(offer(3)), set_remote_answer(3)],
+                replace(),
+                vec![Action::Send(offer(4)), set_remote_answer(4)],
+                vec![
+                    Action::Send(PeerMessage::Bye),
+                    Action::Close,
+                    state(Ended(EndReason::IceFailed)),
+                ],
+            ]
+            .concat(),
+            state: Ended(EndReason::IceFailed),
+        },
+        Case {
+            transition: "answerer --offer with a new certificate--> a fresh connection, then the answer",
+            given: at0(answered("AA:01")),
+            when: at0(vec![peer(PeerMessage::Offer {
+                sdp: sdp_of("offer", 2, "BB:02"),
+            })]),
+            then: vec![
+                Action::ResetPeerConnection,
+                Action::SetRemoteDescription {
+                    kind: SdpKind::Offer,
+                    sdp: sdp_of("offer", 2, "BB:02"),
+                },
+                Action::CreateAnswer,
+            ],
+            state: Negotiating,
+        },
+        Case {
+            transition: "answerer --ICE restart offer, same certificate--> answered on the same connection",
+            given: at0(answered("AA:01")),
+            when: at0(vec![peer(PeerMessage::Offer {
+                sdp: sdp_of("offer", 2, "AA:01"),
+            })]),
+            then: vec![
+                Action::SetRemoteDescription {
+                    kind: SdpKind::Offer,
+                    sdp: sdp_of("offer", 2, "AA:01"),
+                },
+                Action::CreateAnswer,
+            ],
+            state: Negotiating,
+        },
+    ]);
+}
+
 #[test]
 fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
     use CallState::*;
@@ -170,8 +300,51 @@ fn calls_end_on_bye_full_hang_up_and_fail_on_bad_input() {
         Case {
             transition: "joining --full--> ended RoomFull",
             given: at0(vec![Input::SignalingConnected]),
-            when: at0(vec![full]),
+            when: at0(vec![full.clone()]),
             then: vec![Action::Close, state(Ended(EndReason::RoomFull))],
+            state: Ended(EndReason::RoomFull),
+        },
+        Case {
+            transition: "join sent, socket lost before the reply, rejoining --full--> tries again (our old socket may hold the place)",
+            given: vec![
+                (0, Input::SignalingConnected),
+                (0, Input::SignalingLost),
+                (250, Input::Tick),
+                (260, Input::SignalingConnected),
+            ],
+            when: vec![(300, full.clone()), (1000, Input::Tick)],
+            then: vec![Action::DisconnectSignaling, Action::ConnectSignaling],
+            state: Connecting,
+        },
+        Case {
+            transition: "rejoining after a lost join --full until the retries run out--> ended RoomFull",
+            given: vec![(0, Input::SignalingConnected), (0, Input::SignalingLost)],
+            // The first loss was attempt 1 of max_signaling_retries (8).
+            when: (1..=8u64)
+                .flat_map(|n| {
+                    let at = n * 10_000;
+                    [
+                        (at, Input::Tick),
+                        (at + 1, Input::SignalingConnected),
+                        (at + 2, full.clone()),
+                    ]
+                })
+                .collect(),
+            then: (1..=7)
+                .flat_map(|_| {
+                    [
+                        Action::ConnectSignaling,
+                        send_join(None),
+                        Action::DisconnectSignaling,
+                    ]
+                })
+                .chain([
+                    Action::ConnectSignaling,
+                    send_join(None),
+                    Action::Close,
+                    state(Ended(EndReason::RoomFull)),
+                ])
+                .collect(),
             state: Ended(EndReason::RoomFull),
         },
         Case {

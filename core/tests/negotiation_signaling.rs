@@ -548,11 +548,19 @@ fn timers_are_named_by_the_wait() {
         next_deadline(&mut machine),
         Some(start + config.answer_timeout)
     );
-    machine.handle(peer(answer(1)), start + Duration::from_millis(10));
+    let answered = start + Duration::from_millis(10);
+    machine.handle(peer(answer(1)), answered);
+    drain(&mut machine);
+    assert_eq!(
+        next_deadline(&mut machine),
+        Some(answered + config.connect_timeout),
+        "answered: the connection must come up in time"
+    );
+    machine.handle(pc_state(ConnectionState::Connected), answered);
     drain(&mut machine);
     assert_eq!(
         next_deadline(&mut machine),
         Some(start + config.ping_interval),
-        "answered: only the far-off ping remains"
+        "connected: only the far-off ping remains"
     );
 }

@@ -10,8 +10,13 @@ pub struct NegotiationConfig {
     pub disconnect_grace: Duration,
     /// How long one ICE restart may take before the next one.
     pub ice_restart_timeout: Duration,
-    /// ICE restarts in a row before the call ends with `IceFailed`.
+    /// ICE restarts (or replacements of a connection that never came up) in
+    /// a row before the call ends with `IceFailed`.
     pub max_ice_restarts: u32,
+    /// How long a connection may take to come up after offer and answer are
+    /// applied before the initiator replaces it. webrtc-rs's DTLS handshake
+    /// gives up after about 8 s of lost flights, silently on one side.
+    pub connect_timeout: Duration,
     /// How often we ping the relay while the socket is open.
     pub ping_interval: Duration,
     /// Nothing heard from the relay (frame, ping or pong) for this long: the
@@ -43,6 +48,7 @@ impl Default for NegotiationConfig {
             disconnect_grace: Duration::from_millis(2500),
             ice_restart_timeout: Duration::from_secs(8),
             max_ice_restarts: 3,
+            connect_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(1),
             // Two and a half pings: a queue of half a second on a slow
             // uplink delays a pong, but not that much.

@@ -49,6 +49,10 @@ pub struct Negotiator {
     backoff: Backoff,
     /// Whether we were ever in the room, to tell connecting from reconnecting.
     was_in_room: bool,
+    /// A join went out on a socket lost before its reply: the relay may hold
+    /// that socket in our place until it notices it is gone, so a `full`
+    /// may mean ourselves, and is retried like a refused join.
+    join_may_have_landed: bool,
     /// Our camera and microphone are live (a new session starts with it).
     local_media: bool,
     /// Remote media stopped although ICE says connected (shown as reconnecting).
@@ -122,6 +126,7 @@ impl Negotiator {
             next_ping: epoch,
             backoff,
             was_in_room: false,
+            join_may_have_landed: false,
             local_media: false,
             media_stalled: false,
             media: MediaSync::default(),
@@ -299,6 +304,9 @@ impl Negotiator {
         if matches!(self.link, RelayLink::RetryAt(_)) {
             return;
         }
+        if matches!(self.link, RelayLink::Joining) {
+            self.join_may_have_landed = true;
+        }
         // Held as it is, negotiated or not: `resumed` gives it back intact.
         // (A session already held is the one with the connection; the
         // current one then has not used it.)
@@ -350,6 +358,15 @@ impl Negotiator {
                     let actions = session.reachable_again(now, &self.config);
                     self.outbox.extend(actions);
                 }
+            }
+            RelayEvent::Full { .. }
+                if joining
+                    && self.join_may_have_landed
+                    && self.backoff.attempts() < self.config.max_signaling_retries =>
+            {
+                tracing::warn!("room full, perhaps with our own lost socket: trying again");
+                self.outbox.push_back(Action::DisconnectSignaling);
+                self.on_signaling_lost(now);
             }
             RelayEvent::Full { .. } if role.is_none() => {
                 self.finish(CallState::Ended(EndReason::RoomFull), false);
@@ -424,6 +441,7 @@ impl Negotiator {
     fn admitted(&mut self, grant: Grant) -> Vec<IceServer> {
         self.backoff.reset();
         self.was_in_room = true;
+        self.join_may_have_landed = false;
         if grant.session.is_some() {
             self.session_token = grant.session;
         }

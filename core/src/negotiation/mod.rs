@@ -60,6 +60,11 @@
 //! - When the connection fails, or stays disconnected past a grace period,
 //!   the initiator offers again with ICE restart, a bounded number of times,
 //!   then ends with `IceFailed`; the answerer waits for those offers.
+//! - A connection that never came up (failed, or not up `connect_timeout`
+//!   after offer and answer: a DTLS handshake that gave up under loss) is
+//!   replaced, not restarted: the initiator makes a fresh one and offers on
+//!   it. An offer with a new DTLS fingerprint means the peer did that, so
+//!   the answerer replaces its connection too before answering.
 //! - Losing the signaling socket costs our place in the room (the relay tells
 //!   the peer `peer-left`), so the machine resets the peer connection, shows
 //!   `Reconnecting`, and reconnects and rejoins after a delay, a bounded
@@ -79,6 +84,7 @@ mod media_sync;
 mod output;
 mod recovery;
 mod reply;
+mod sdp;
 mod session;
 mod state;
 
@@ -86,4 +92,5 @@ pub use config::NegotiationConfig;
 pub use input::{ConnectionState, Input, PcOperation, SdpKind};
 pub use machine::Negotiator;
 pub use output::{Action, Output};
+pub use sdp::dtls_fingerprint;
 pub use state::{CallFailure, CallState, EndReason, Role};

@@ -7,7 +7,11 @@
 //! lost --restart timeout--> next restart, up to max_ice_restarts, then give up
 //! lost (answerer) --answerer_patience--> give up (it cannot restart itself)
 //! lost --connected--> connected; the restart count starts over
+//! never up --failed, or connect_timeout after negotiation--> (initiator) replace it
 //! ```
+//!
+//! A connection that never came up has nothing to keep and may be dead past
+//! an ICE restart (its DTLS handshake gave up), so it is replaced instead.
 
 use std::time::Instant;
 
@@ -26,8 +30,11 @@ pub(super) struct IceRecovery {
     lost_since: Option<Instant>,
     /// (Initiator) When to restart ICE next, while the connection is lost.
     next_restart_at: Option<Instant>,
-    /// ICE restarts since the connection was last up.
+    /// ICE restarts (or replacements) since the connection was last up.
     restarts: u32,
+    /// When offer and answer were applied to a connection that has not come
+    /// up yet: it is replaced if it is not up `connect_timeout` later.
+    negotiated_at: Option<Instant>,
     /// Until then a disconnection restarts at once, without the grace
     /// period: signaling was just lost too, most likely to a network change
     /// that media has not noticed yet.
@@ -38,6 +45,8 @@ pub(super) struct IceRecovery {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum RecoveryStep {
     RestartIce,
+    /// A fresh connection and a fresh offer: this one never came up.
+    Replace,
     GiveUp,
 }
 
@@ -66,6 +75,23 @@ impl IceRecovery {
         }
     }
 
+    /// Offer and answer are applied: the connection should come up soon.
+    pub(super) fn negotiated(&mut self, now: Instant) {
+        if !self.connected && self.lost_since.is_none() {
+            self.negotiated_at.get_or_insert(now);
+        }
+    }
+
+    /// The connection was replaced by a fresh one: nothing of the old one's
+    /// loss counts, but the restarts made so far do.
+    pub(super) fn replaced(&mut self) {
+        *self = IceRecovery {
+            connected_once: self.connected_once,
+            restarts: self.restarts,
+            ..IceRecovery::default()
+        };
+    }
+
     pub(super) fn on_state(
         &mut self,
         state: ConnectionState,
@@ -80,6 +106,15 @@ impl IceRecovery {
                     connected_once: true,
                     ..IceRecovery::default()
                 };
+            }
+            // Never up: nothing to wait for, it is replaced now.
+            ConnectionState::Disconnected | ConnectionState::Failed | ConnectionState::Closed
+                if !self.connected_once =>
+            {
+                self.lost_since.get_or_insert(now);
+                if self.restarts == 0 {
+                    self.next_restart_at = Some(now);
+                }
             }
             ConnectionState::Disconnected => {
                 self.connected = false;
@@ -115,7 +150,10 @@ impl IceRecovery {
         config: &NegotiationConfig,
     ) -> Option<Instant> {
         match role {
-            Role::Initiator if offered => self.next_restart_at,
+            Role::Initiator if offered => {
+                let connect_deadline = self.negotiated_at.map(|at| at + config.connect_timeout);
+                self.next_restart_at.into_iter().chain(connect_deadline).min()
+            }
             Role::Initiator => None,
             Role::Answerer => self.lost_since.map(|at| at + config.answerer_patience()),
         }
@@ -134,6 +172,11 @@ impl IceRecovery {
         } else if self.restarts >= config.max_ice_restarts {
             tracing::info!(restarts = self.restarts, "ICE restarts exhausted");
             RecoveryStep::GiveUp
+        } else if !self.connected_once {
+            self.restarts += 1;
+            self.replaced();
+            tracing::info!(attempt = self.restarts, "the connection never came up: replacing it");
+            RecoveryStep::Replace
         } else {
             self.restarts += 1;
             self.next_restart_at = Some(now + config.ice_restart_timeout);

@@ -13,6 +13,7 @@ use super::input::{ConnectionState, SdpKind};
 use super::output::Action;
 use super::recovery::{IceRecovery, RecoveryStep};
 use super::reply::{ReplyStep, ReplyWait};
+use super::sdp::dtls_fingerprint;
 use super::state::{EndReason, Role};
 
 /// Candidates held back at most, each way; more is a misbehaving peer (the
@@ -206,7 +207,7 @@ impl PeerSession {
         match message {
             PeerMessage::Ready => self.on_ready(now, &mut out),
             PeerMessage::Offer { sdp } => self.on_offer(sdp, &mut out),
-            PeerMessage::Answer { sdp } => self.on_answer(sdp, &mut out),
+            PeerMessage::Answer { sdp } => self.on_answer(sdp, now, &mut out),
             PeerMessage::Candidate(candidate) => self.on_remote_candidate(candidate, &mut out),
             PeerMessage::CallId { id } => self.peer_call_id = Some(id),
             // The driver runs the security-code exchange; the machine handles
@@ -323,6 +324,12 @@ impl PeerSession {
             match self.recovery.on_deadline(now, self.role, config) {
                 RecoveryStep::GiveUp => return Outcome::End(EndReason::IceFailed),
                 RecoveryStep::RestartIce => self.start_offer(true, &mut out),
+                RecoveryStep::Replace => {
+                    // The peer's candidates were for the old connection.
+                    self.early_remote.clear();
+                    out.push(Action::ResetPeerConnection);
+                    self.start_offer(false, &mut out);
+                }
             }
         }
         Outcome::Continue(out)
@@ -431,7 +438,16 @@ impl PeerSession {
 
     /// Sets the offer, asks for the answer, then applies early candidates.
     /// A new offer in a stable session is an ICE restart or a renegotiation.
+    /// An offer with a new DTLS fingerprint comes from a fresh connection
+    /// (the initiator replaced one that never came up): ours is replaced
+    /// too, as a DTLS transport cannot take a new certificate.
     fn apply_offer(&mut self, sdp: String, out: &mut Vec<Action>) {
+        let previous = self.last_offer.as_deref().map(dtls_fingerprint);
+        if previous.is_some_and(|fingerprint| fingerprint != dtls_fingerprint(&sdp)) {
+            tracing::info!("the peer made a fresh connection: so do we");
+            self.recovery.replaced();
+            out.push(Action::ResetPeerConnection);
+        }
         self.used_connection = true;
         self.reply = None;
         self.last_offer = Some(sdp.clone());
@@ -447,7 +463,7 @@ impl PeerSession {
         self.flush_early_remote(out);
     }
 
-    fn on_answer(&mut self, sdp: String, out: &mut Vec<Action>) {
+    fn on_answer(&mut self, sdp: String, now: Instant, out: &mut Vec<Action>) {
         if self.role != Role::Initiator || self.phase != SdpPhase::AwaitingAnswer {
             // An answer without our offer, a duplicate, or a stale one.
             tracing::debug!(phase = ?self.phase, "answer out of place ignored");
@@ -456,6 +472,7 @@ impl PeerSession {
         self.phase = SdpPhase::Stable;
         self.remote_set = true;
         self.reply = None;
+        self.recovery.negotiated(now);
         out.push(Action::SetRemoteDescription {
             kind: SdpKind::Answer,
             sdp,

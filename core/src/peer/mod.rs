@@ -59,7 +59,7 @@ pub use receive::FrameAssembler;
 pub use remote_input::{MAX_CANDIDATE_BYTES, MAX_SDP_BYTES, check_candidate, parse_description};
 pub use send_rate::BitrateLimits;
 
-use crate::negotiation::{ConnectionState, SdpKind};
+use crate::negotiation::{ConnectionState, SdpKind, dtls_fingerprint};
 use events::EventQueue;
 use handler::{Handler, PeerShared};
 use remote_input::panicked;
@@ -290,7 +290,8 @@ impl Peer {
     fn local_description_set(&self, sdp: &str) {
         self.video.renegotiated();
         self.audio.renegotiated();
-        self.shared.set_local_fingerprint(fingerprint(sdp));
+        self.shared
+            .set_local_fingerprint(dtls_fingerprint(sdp).map(str::to_owned));
         if let Some(mid) = sdp.lines().find_map(|l| l.trim().strip_prefix("a=mid:")) {
             // With BUNDLE every candidate belongs to the first m-line.
             self.shared.set_candidate_mid(mid.to_owned(), 0);
@@ -304,11 +305,4 @@ impl Drop for Peer {
         // sure no writer starts meanwhile.
         self.shared.mark_closed();
     }
-}
-
-/// The first `a=fingerprint:` value of an SDP.
-fn fingerprint(sdp: &str) -> Option<String> {
-    sdp.lines()
-        .find_map(|l| l.trim().strip_prefix("a=fingerprint:"))
-        .map(|f| f.trim().to_owned())
 }
