@@ -251,8 +251,15 @@ async function sendOffer(options = {}) {
   }
 }
 
+/** The first a=fingerprint of an SDP: the certificate of the connection it belongs to. */
+const fingerprintOf = (sdp) => sdp.match(/^a=fingerprint:(.*)$/m)?.[1].trim();
+
 async function onOffer({ sdp }) {
   if (!call.joined || typeof sdp !== 'string') return;
+  // A new certificate: the peer replaced a connection that never came up (docs/protocol.md).
+  // A DTLS transport cannot take a new one, so ours is replaced too.
+  const previous = call.pc?.remoteDescription?.sdp;
+  if (previous && fingerprintOf(previous) !== fingerprintOf(sdp)) newPeerConnection();
   const pc = call.pc;
   call.counters.offersReceived++;
   call.times.offer ??= now();

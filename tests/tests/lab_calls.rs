@@ -145,7 +145,7 @@ fn hung_up(alice: Process, bob: Process) -> (Value, Value) {
 
 /// A `seconds` call at 640x480 between Alice and Bob across `lab`; `impair`
 /// changes the link once both are connected, so the call is measured under it
-/// and not its setup (connecting under loss is its own open problem, issue 10).
+/// and not its setup (setup under loss is a test of its own).
 /// Both reports (each peer hangs up at the end).
 fn call_across(lab: &Lab, relay: &Relay, seconds: u64, impair: impl FnOnce()) -> (Value, Value) {
     let room = RoomId::random();
@@ -228,6 +228,34 @@ fn ten_percent_loss_is_repaired_without_a_key_frame_storm() {
     // CI run saw a 1.03 s gap once. Known and open (issue 10).
     assert_adapted(&alice, &bob, seconds, 20.0, 200.0, 1);
     assert_adapted(&bob, &alice, seconds, 20.0, 200.0, 1);
+}
+
+#[test]
+fn calls_set_up_under_twenty_percent_loss_connect_and_carry_video() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    // From the start, signaling included: a DTLS handshake gives up now and
+    // then at this loss (about one call in ten before its connection was
+    // replaced), and a join's reply is sometimes lost with its socket.
+    lab.loss("alice", 0.2);
+    for call in 1..=3 {
+        let room = RoomId::random();
+        let args = ["--frames", "30", "--timeout-s", "60"];
+        let mut alice = peer(&lab, "alice", &relay, &room, &args);
+        let mut bob = peer(&lab, "bob", &relay, &room, &args);
+        // Two replacements of a dead connection (10 s each) fit.
+        wait_state(&mut alice, "Connected", Duration::from_secs(40));
+        wait_state(&mut bob, "Connected", Duration::from_secs(40));
+        let within = Duration::from_secs(60);
+        let (alice, bob) = (finish(alice, within), finish(bob, within));
+        for (who, report) in [("alice", &alice), ("bob", &bob)] {
+            assert!(
+                number(report, "video_frames_received") >= 30,
+                "call {call}: {who} got too few frames: {report}"
+            );
+        }
+    }
 }
 
 #[test]
