@@ -152,7 +152,10 @@ impl IceRecovery {
         match role {
             Role::Initiator if offered => {
                 let connect_deadline = self.negotiated_at.map(|at| at + config.connect_timeout);
-                self.next_restart_at.into_iter().chain(connect_deadline).min()
+                self.next_restart_at
+                    .into_iter()
+                    .chain(connect_deadline)
+                    .min()
             }
             Role::Initiator => None,
             Role::Answerer => self.lost_since.map(|at| at + config.answerer_patience()),
@@ -175,7 +178,10 @@ impl IceRecovery {
         } else if !self.connected_once {
             self.restarts += 1;
             self.replaced();
-            tracing::info!(attempt = self.restarts, "the connection never came up: replacing it");
+            tracing::info!(
+                attempt = self.restarts,
+                "the connection never came up: replacing it"
+            );
             RecoveryStep::Replace
         } else {
             self.restarts += 1;
