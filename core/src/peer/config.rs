@@ -89,6 +89,11 @@ pub struct PeerConfig {
     pub ice_pair_timeout: Duration,
     /// No traffic for this long: state becomes `Disconnected`.
     pub ice_disconnected_timeout: Duration,
+    /// How often a consent check goes out on the selected pair. webrtc-rs counts
+    /// only STUN, not media, as traffic for `ice_disconnected_timeout`: at its 2 s,
+    /// a lost check or two under 20% loss showed `Disconnected` for a second in 6
+    /// of 10 calls of 20 s while video flowed.
+    pub ice_keepalive_interval: Duration,
     /// Then, after this much more: `Failed`.
     pub ice_failed_timeout: Duration,
     /// How long the controlling side waits, from the start of checks, before it may
@@ -117,6 +122,7 @@ impl Default for PeerConfig {
             // broken path, and every second counts after a network change.
             ice_disconnected_timeout: Duration::from_secs(3),
             ice_failed_timeout: Duration::from_secs(15),
+            ice_keepalive_interval: Duration::from_millis(500),
             srflx_acceptance_wait: Duration::from_millis(100),
             relay_acceptance_wait: Duration::from_millis(500),
             resolve_mdns_candidates: false,
@@ -184,7 +190,7 @@ impl PeerConfig {
             .with_ice_timeouts(
                 Some(self.ice_disconnected_timeout),
                 Some(self.ice_failed_timeout),
-                None,
+                Some(self.ice_keepalive_interval),
             )
             // A peer-reflexive pair is one the remote's check proved direct; it shows
             // up whenever a check outruns the trickled candidate. webrtc-rs waits 1 s
