@@ -61,6 +61,7 @@ run() {
   [[ $loss == 0 ]] || "$lab" loss "$L" alice "$loss" >/dev/null
 
   "$lab" exec "$L" relay "$bin/videochat-server" --listen 10.77.3.2:8080 >"$work/relay" 2>&1 &
+  disown  # the lab kills it when the scenario ends; no job notice
   for _ in $(seq 100); do grep -q listening "$work/relay" 2>/dev/null && break; sleep 0.05; done
   local room=bench$RANDOM$RANDOM
   local peer=(--server ws://10.77.3.2:8080/ws --room "$room" --json --size "$size" --frames 1
