@@ -88,6 +88,12 @@ const LOSS_ALONE: f64 = 0.25;
 const LOSS_WITH_QUEUE: f64 = 0.10;
 /// Arrival rates are measured over this window.
 const RATE_WINDOW: Duration = Duration::from_millis(500);
+/// Loss is judged over at least this many packets (older than the window if
+/// need be): at a low rate the window holds about ten, where a chance run of
+/// three losses under 10% random loss reads as 30% and cuts the rate.
+const LOSS_SAMPLE: usize = 100;
+/// ... but none older than this.
+const LOSS_HORIZON: Duration = Duration::from_secs(5);
 
 /// Send-side congestion control from transport-wide feedback: delay-based,
 /// with loss as a second signal. See the module docs.
@@ -100,8 +106,9 @@ pub(crate) struct SendRate {
     epoch: Option<Instant>,
     /// (when, one-way delay in µs on the mixed clocks) of recent minima.
     base: VecDeque<(Instant, i64)>,
-    /// Reported packets within `RATE_WINDOW`: when, and the bytes that
-    /// arrived (`None`: lost). Loss is judged over the window, not one report.
+    /// Reported packets within `RATE_WINDOW`, or the last `LOSS_SAMPLE`: when,
+    /// and the bytes that arrived (`None`: lost). Loss is judged over them,
+    /// not one report.
     reported: VecDeque<(Instant, Option<usize>)>,
     last_update: Option<Instant>,
     last_back_off: Option<Instant>,
@@ -148,16 +155,21 @@ impl SendRate {
         Duration::from_micros((delay - base).max(0) as u64)
     }
 
-    /// The arrival rate (bit/s) and the loss fraction over the window.
+    /// The arrival rate (bit/s) over the window, and the loss fraction over
+    /// the window or the last `LOSS_SAMPLE` packets, whichever holds more.
     fn arrivals(&mut self, now: Instant) -> (f64, f64) {
-        while self
-            .reported
-            .front()
-            .is_some_and(|&(at, _)| now.saturating_duration_since(at) > RATE_WINDOW)
-        {
+        let age = |at: Instant| now.saturating_duration_since(at);
+        while self.reported.front().is_some_and(|&(at, _)| {
+            age(at) > LOSS_HORIZON || (age(at) > RATE_WINDOW && self.reported.len() > LOSS_SAMPLE)
+        }) {
             self.reported.pop_front();
         }
-        let bytes: usize = self.reported.iter().filter_map(|&(_, n)| n).sum();
+        let bytes: usize = self
+            .reported
+            .iter()
+            .filter(|&&(at, _)| age(at) <= RATE_WINDOW)
+            .filter_map(|&(_, n)| n)
+            .sum();
         let lost = self.reported.iter().filter(|(_, n)| n.is_none()).count();
         let loss = lost as f64 / self.reported.len().max(1) as f64;
         (bytes as f64 * 8.0 / RATE_WINDOW.as_secs_f64(), loss)
@@ -245,7 +257,8 @@ mod tests {
     }
 
     /// A sender at the controller's rate into a FIFO link of `link_bps` that
-    /// loses every `lose_every`th packet (0: none); the receiver reports what
+    /// loses every `lose_every`th packet (0: none), or at random one in
+    /// `lose_every` when `random` is seeded; the receiver reports what
     /// arrived every 100 ms.
     struct Link {
         start: Instant,
@@ -254,6 +267,8 @@ mod tests {
         next_send: Duration,
         id: u64,
         in_flight: VecDeque<PacketReport>,
+        /// xorshift64 state for random loss (0: every `lose_every`th).
+        random: u64,
     }
 
     impl Link {
@@ -265,7 +280,28 @@ mod tests {
                 next_send: Duration::ZERO,
                 id: 0,
                 in_flight: VecDeque::new(),
+                random: 0,
             }
+        }
+
+        fn with_random_loss(seed: u64) -> Self {
+            Self {
+                random: seed,
+                ..Self::new()
+            }
+        }
+
+        fn lose(&mut self, lose_every: u64) -> bool {
+            if lose_every == 0 {
+                return false;
+            }
+            if self.random == 0 {
+                return self.id.is_multiple_of(lose_every);
+            }
+            self.random ^= self.random << 13;
+            self.random ^= self.random >> 7;
+            self.random ^= self.random << 17;
+            self.random.is_multiple_of(lose_every)
         }
 
         /// Runs `seconds`; returns the longest a packet queued.
@@ -282,7 +318,7 @@ mod tests {
                 self.now += Duration::from_millis(100);
                 while self.next_send < self.now {
                     self.id += 1;
-                    let lost = lose_every > 0 && self.id.is_multiple_of(lose_every);
+                    let lost = self.lose(lose_every);
                     let done = self.free_at.max(self.next_send) + serialise;
                     if !lost {
                         self.free_at = done;
@@ -356,6 +392,18 @@ mod tests {
             "{}",
             rate.target_bitrate()
         );
+    }
+
+    #[test]
+    fn ten_percent_random_loss_at_a_low_rate_does_not_drive_it_to_the_floor() {
+        // 200 kbit/s of 1200-byte packets: about 10 in each 500 ms window,
+        // where three losses read as 30%.
+        for seed in 1..=5 {
+            let mut rate = controller(200_000);
+            Link::with_random_loss(seed).run(&mut rate, 100_000_000.0, 10, 30);
+            let target = rate.target_bitrate();
+            assert!(target >= 200_000.0, "seed {seed}: {target}");
+        }
     }
 
     #[test]
