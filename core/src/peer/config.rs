@@ -91,8 +91,8 @@ pub struct PeerConfig {
     pub ice_disconnected_timeout: Duration,
     /// How often a consent check goes out on the selected pair. webrtc-rs counts
     /// only STUN, not media, as traffic for `ice_disconnected_timeout`: at its 2 s,
-    /// a lost check or two under 20% loss showed `Disconnected` for a second in 6
-    /// of 10 calls of 20 s while video flowed.
+    /// a lost check or two under 20% loss showed `Disconnected` for a second in
+    /// about half of the 20 s calls while video flowed.
     pub ice_keepalive_interval: Duration,
     /// Then, after this much more: `Failed`.
     pub ice_failed_timeout: Duration,

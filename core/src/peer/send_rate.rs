@@ -94,6 +94,12 @@ const RATE_WINDOW: Duration = Duration::from_millis(500);
 const LOSS_SAMPLE: usize = 100;
 /// ... but none older than this.
 const LOSS_HORIZON: Duration = Duration::from_secs(5);
+/// This many packets in a row without an arrival are a lost feedback report,
+/// not lost packets: rtc reports every packet no feedback acknowledged as lost
+/// once a later one is, so each lost report (100 ms of packets) read as a
+/// burst of loss, and 10% loss each way as about 20%. Random loss makes such a
+/// run rarely (10^-4 per packet at 10%); a full queue shows in the delay.
+const UNACKNOWLEDGED_RUN: usize = 4;
 
 /// Send-side congestion control from transport-wide feedback: delay-based,
 /// with loss as a second signal. See the module docs.
@@ -177,7 +183,8 @@ impl SendRate {
 
     fn update(&mut self, now: Instant, reports: &[PacketReport]) {
         let mut queue = Duration::ZERO;
-        for report in reports {
+        let unknown = unacknowledged_runs(reports);
+        for (report, _) in reports.iter().zip(unknown).filter(|(_, unknown)| !unknown) {
             let delay = self.one_way_delay(report);
             if let Some(delay) = delay {
                 queue = queue.max(self.queueing(now, delay));
@@ -215,6 +222,23 @@ impl SendRate {
             "send rate update"
         );
     }
+}
+
+/// Marks the reports in runs of `UNACKNOWLEDGED_RUN` or more packets without
+/// an arrival: their feedback was lost, so whether they arrived is unknown.
+fn unacknowledged_runs(reports: &[PacketReport]) -> Vec<bool> {
+    let mut unknown = vec![false; reports.len()];
+    let mut run_start = 0;
+    for i in 0..=reports.len() {
+        if i < reports.len() && reports[i].arrival.is_none() {
+            continue;
+        }
+        if i - run_start >= UNACKNOWLEDGED_RUN {
+            unknown[run_start..i].fill(true);
+        }
+        run_start = i + 1;
+    }
+    unknown
 }
 
 impl BandwidthEstimator for SendRate {
@@ -269,6 +293,11 @@ mod tests {
         in_flight: VecDeque<PacketReport>,
         /// xorshift64 state for random loss (0: every `lose_every`th).
         random: u64,
+        /// Every this many feedback reports one is lost (0: none); its
+        /// packets come with the next as never acknowledged, as rtc does.
+        lose_feedback_every: u64,
+        feedback_count: u64,
+        unacknowledged: Vec<PacketReport>,
     }
 
     impl Link {
@@ -281,6 +310,16 @@ mod tests {
                 id: 0,
                 in_flight: VecDeque::new(),
                 random: 0,
+                lose_feedback_every: 0,
+                feedback_count: 0,
+                unacknowledged: Vec::new(),
+            }
+        }
+
+        fn with_lost_feedback(every: u64) -> Self {
+            Self {
+                lose_feedback_every: every,
+                ..Self::new()
             }
         }
 
@@ -340,7 +379,7 @@ mod tests {
                     self.next_send +=
                         Duration::from_secs_f64(PACKET as f64 * 8.0 / rate.target_bitrate());
                 }
-                let mut reports = Vec::new();
+                let mut reports = std::mem::take(&mut self.unacknowledged);
                 while let Some(report) = self.in_flight.front() {
                     let at = report
                         .arrival
@@ -349,6 +388,20 @@ mod tests {
                         break;
                     }
                     reports.extend(self.in_flight.pop_front());
+                }
+                self.feedback_count += 1;
+                if self.lose_feedback_every > 0
+                    && self.feedback_count.is_multiple_of(self.lose_feedback_every)
+                {
+                    self.unacknowledged = reports
+                        .into_iter()
+                        .map(|r| PacketReport {
+                            arrived: false,
+                            arrival: None,
+                            ..r
+                        })
+                        .collect();
+                    continue;
                 }
                 rate.on_reports(self.start + self.now, &reports);
             }
@@ -404,6 +457,15 @@ mod tests {
             let target = rate.target_bitrate();
             assert!(target >= 200_000.0, "seed {seed}: {target}");
         }
+    }
+
+    #[test]
+    fn lost_feedback_reports_are_not_lost_packets() {
+        // A quarter of the reports lost, no packet: the rate must not fall.
+        let mut rate = controller(1_000_000);
+        Link::with_lost_feedback(4).run(&mut rate, 100_000_000.0, 0, 10);
+        let target = rate.target_bitrate();
+        assert!(target >= 1_000_000.0, "{target}");
     }
 
     #[test]
