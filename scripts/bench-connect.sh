@@ -13,14 +13,8 @@ cd "$(dirname "$0")/.."
 
 calls=${1:-10} loss=${2:-0.2} seconds=${3:-40}
 
-cargo build --release -q -p videochat-server -p videochat-core --bins
-bin=$PWD/target/release
-lab=$PWD/tests/netlab/netlab.sh
-L=nlc$$
-export NETLAB_OWNER=$$
-work=$(mktemp -d)
-trap '"$lab" destroy "$L" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$lab" destroy-all-stale >/dev/null 2>&1 || true
+# shellcheck source=scripts/lab-bench.sh
+source scripts/lab-bench.sh nlc
 
 "$lab" create "$L" alice bob relay >/dev/null
 "$lab" exec "$L" relay "$bin/videochat-server" --listen 10.77.3.2:8080 >"$work/relay" 2>&1 &

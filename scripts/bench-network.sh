@@ -22,14 +22,8 @@ scenarios=("$@")
 ((${#scenarios[@]})) || scenarios=("${all[@]}")
 ((seconds >= 12)) || { echo "SECONDS must be at least 12 (5 s settle + a window)" >&2; exit 2; }
 
-cargo build --release -q -p videochat-server -p videochat-core --bins
-bin=$PWD/target/release
-lab=$PWD/tests/netlab/netlab.sh
-L=nlb$$
-export NETLAB_OWNER=$$
-work=$(mktemp -d)
-trap '"$lab" destroy "$L" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-"$lab" destroy-all-stale >/dev/null 2>&1 || true
+# shellcheck source=scripts/lab-bench.sh
+source scripts/lab-bench.sh nlb
 
 # scenario -> "SIZE SHAPE_RATE QUEUE_MS LOSS" (rate "-" for none)
 describe() {
