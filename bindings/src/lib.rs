@@ -47,7 +47,7 @@ pub use frame::{FrameFormat, PlaneLayout, RemoteVideoFrame};
 pub use listener::CallListener;
 pub use logging::{LogLevel, init_logging};
 pub use security::{NotVerified, SecurityCode};
-pub use stats::{CallStats, ListenerStats};
+pub use stats::{CallStats, ConnectionQuality, ListenerStats, QualitySample};
 pub use types::{
     CallConfig, CallFailure, CallState, CameraFacing, EndReason, IceServer, MediaState,
     VideoSettings, default_ice_servers, mirrors_self_view,

@@ -1,6 +1,6 @@
 //! Call statistics for the UI (a quality indicator, a debug overlay).
 
-pub use videochat_core::call::CallStats;
+pub use videochat_core::call::{CallStats, ConnectionQuality, QualitySample};
 
 /// A snapshot of a call's counters, sent about once a second while the call runs.
 ///
@@ -22,6 +22,16 @@ pub struct CallStats {
     pub audio_packets_sent: u64,
     /// Opus packets received.
     pub audio_packets_received: u64,
+    /// Opus packets that never arrived.
+    pub audio_packets_lost: u64,
+    /// Video packets that arrived in decodable frames.
+    pub video_packets_received: u64,
+    /// Video packets lost for good (not repaired in time), or discarded with the frame they broke.
+    pub video_packets_lost: u64,
+    /// Media payload received, audio and video, in bytes.
+    pub media_bytes_received: u64,
+    /// Remote pictures that stayed on screen over half a second while the remote camera was on.
+    pub video_freezes: u64,
     /// 20 ms audio frames rebuilt because packets were missing (FEC or concealment).
     pub audio_frames_concealed: u64,
     /// The encoder's current target bitrate.
@@ -38,6 +48,39 @@ pub struct CallStats {
     pub connected_after_ms: u64,
     /// From start to the first decoded remote frame, in milliseconds (0 until then).
     pub first_frame_after_ms: u64,
+    /// The connection-quality verdict of the last second, for a good / weak / poor indicator;
+    /// `None` while the call is not connected (hide the indicator).
+    pub quality: Option<ConnectionQuality>,
+    /// The numbers behind `quality`, for a stats view (all zero while it is `None`).
+    pub measured: QualitySample,
+}
+
+/// A three-step connection-quality indicator: three bars, two, or one.
+#[uniffi::remote(Enum)]
+pub enum ConnectionQuality {
+    /// Nothing the other person would notice.
+    Good,
+    /// Noticeable: some lag, loss or a choppy picture.
+    Weak,
+    /// The call is breaking up.
+    Poor,
+}
+
+/// What a call measured over the last second: the raw numbers of a stats view.
+#[uniffi::remote(Record)]
+pub struct QualitySample {
+    /// Round-trip time of the media path in milliseconds; `None` until measured.
+    pub rtt_ms: Option<f64>,
+    /// Packets lost on the way, in percent (0-100).
+    pub loss_percent: f64,
+    /// Media received, in kilobits per second.
+    pub received_kbps: f64,
+    /// Remote video frames decoded per second.
+    pub fps: f64,
+    /// Pictures that stayed on screen for over half a second.
+    pub freezes: u32,
+    /// The remote camera is on: frames should come.
+    pub video_expected: bool,
 }
 
 /// How the app's listener keeps up with a call's callbacks.

@@ -456,7 +456,8 @@ async function measureQuality() {
   const from = call.qualityFrom;
   call.qualityFrom = reading;
   if (pc !== call.pc || from?.pc !== pc) return;
-  const sample = sampleBetween(from, reading, call.remoteMedia.video && call.state === 'connected');
+  // Reconnecting too: frames should come, and do not.
+  const sample = sampleBetween(from, reading, call.remoteMedia.video);
   call.quality = { level: assessQuality(sample), sample };
   ui.quality.textContent = QUALITY_TEXT[call.quality.level];
   ui.quality.dataset.level = call.quality.level;

@@ -44,6 +44,14 @@ fn wait_state(peer: &mut Process, state: &str, within: Duration) {
     })
 }
 
+/// Waits for a `{"event":"quality",...}` progress line saying `quality`; the line.
+fn wait_quality(peer: &mut Process, quality: &str, within: Duration) -> Value {
+    peer.wait_for_stderr(within, quality, |line| {
+        let event: Value = serde_json::from_str(line).ok()?;
+        (event["event"] == "quality" && event["quality"] == quality).then_some(event)
+    })
+}
+
 /// Waits for a log line of the peer's containing `text`.
 fn wait_log(peer: &mut Process, text: &str, within: Duration) {
     peer.wait_for_stderr(within, text, |line| line.contains(text).then_some(()))
@@ -303,6 +311,35 @@ fn a_minute_of_a_dead_relay_link_costs_no_video_and_signaling_comes_back() {
         assert_smooth(report, 600, NO_FREEZE_MS);
     }
     assert_negotiated_once(&alice, &bob);
+}
+
+#[test]
+fn the_quality_indicator_says_poor_while_the_media_path_is_cut_and_good_once_it_is_back() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    let (alice, mut bob) = connected_pair(&lab, &relay, 30);
+
+    let good = wait_quality(&mut bob, "good", Duration::from_secs(5));
+    eprintln!("before: {good}");
+    assert!(
+        good["rtt_ms"].as_f64().is_some(),
+        "a round trip is measured: {good}"
+    );
+    // Alice and Bob no longer reach each other; both still reach the relay.
+    lab.block("alice", "bob");
+    let poor = wait_quality(&mut bob, "poor", Duration::from_secs(4));
+    eprintln!("cut: {poor}");
+    lab.unblock("alice", "bob");
+    let back = wait_quality(&mut bob, "good", Duration::from_secs(15));
+    eprintln!("back: {back}");
+
+    let (_, bob) = hung_up(alice, bob);
+    let seconds = &bob["quality_seconds"];
+    assert!(
+        seconds["good"].as_u64().unwrap_or(0) >= 10,
+        "good for most of the call: {bob}"
+    );
 }
 
 #[test]

@@ -29,6 +29,8 @@ use super::config::CallConfig;
 use super::media_receive::{self, Received};
 use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::observer::CallObserver;
+use super::quality::ConnectionQuality;
+use super::quality_meter::QualityMeter;
 use super::sas::SecurityCode;
 use super::security_check::SecurityCheck;
 use super::stats::{CallStats, Counters};
@@ -86,6 +88,11 @@ pub(crate) struct Driver {
     key_frame_requests: MinInterval,
     media_live: bool,
     security: SecurityCheck,
+    /// The state last reported to the app.
+    state: CallState,
+    /// The remote camera is on (as its last media message said).
+    remote_video: bool,
+    quality: QualityMeter,
 }
 
 impl Driver {
@@ -125,6 +132,9 @@ impl Driver {
             key_frame_requests: MinInterval::new(KEY_FRAME_INTERVAL),
             media_live: false,
             security,
+            state: CallState::Connecting,
+            remote_video: true,
+            quality: QualityMeter::default(),
         };
         let handle = DriverHandle {
             commands: commands_tx,
@@ -166,6 +176,7 @@ impl Driver {
                     None
                 }
                 _ = stats.tick() => {
+                    self.measure_quality().await;
                     let snapshot = self.counters.snapshot();
                     self.observer.on_stats(&snapshot);
                     self.check_media_flow(&snapshot)
@@ -222,6 +233,10 @@ impl Driver {
                 None
             }
             Action::RemoteMediaChanged(state) => {
+                if state.video != self.remote_video {
+                    self.remote_video = state.video;
+                    self.counters.restart_freeze_clock();
+                }
                 self.observer.on_remote_media_changed(state);
                 None
             }
@@ -229,11 +244,39 @@ impl Driver {
         }
     }
 
-    fn report(&self, state: CallState) {
+    fn report(&mut self, state: CallState) {
         if state == CallState::Connected {
             self.counters.mark_connected();
         }
+        self.state = state.clone();
         self.observer.on_state_changed(state);
+    }
+
+    /// Once a stats interval: the connection quality of the last interval
+    /// while in a call (connected, or getting back to it), for the stats.
+    async fn measure_quality(&mut self) {
+        let in_call = matches!(self.state, CallState::Connected | CallState::Reconnecting);
+        let sample = match (&self.peer, in_call) {
+            (Some(peer), true) => {
+                let rtt_ms = peer
+                    .round_trip_time()
+                    .await
+                    .map(|rtt| rtt.as_secs_f64() * 1e3);
+                // Reconnecting too: frames should come, and do not.
+                let video_expected = self.remote_video;
+                let stats = self.counters.snapshot();
+                self.quality
+                    .measure(Instant::now(), &stats, rtt_ms, video_expected)
+            }
+            _ => {
+                self.quality.reset();
+                None
+            }
+        };
+        self.counters.update(|s| {
+            s.quality = sample.as_ref().map(ConnectionQuality::assess);
+            s.measured = sample.unwrap_or_default();
+        });
     }
 
     /// Opens the relay socket in a task of its own: the run loop keeps

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -69,6 +70,7 @@ impl MediaDecoder {
                 Received::Video(frame) => self.on_video(frame),
                 Received::Audio(packet) => self.on_audio(packet),
                 Received::Reset => {
+                    self.counters.restart_freeze_clock();
                     self.video = None;
                     self.audio = None;
                     self.last_audio_sequence = None;
@@ -87,11 +89,17 @@ impl MediaDecoder {
         let Some(decoder) = self.video.as_mut() else {
             return;
         };
+        self.counters.update(|s| {
+            s.video_packets_received += u64::from(frame.packets);
+            s.video_packets_lost += u64::from(frame.lost_packets);
+            s.media_bytes_received += frame.data.len() as u64;
+        });
         let timestamp_us = u64::from(frame.rtp_timestamp) * 1_000_000 / u64::from(VIDEO_CLOCK_RATE);
         match decoder.decode_into(&frame.data, timestamp_us, &mut self.picture) {
             Ok(true) => {
+                let (width, height) = (self.picture.width, self.picture.height);
                 self.counters
-                    .record_remote_frame(self.picture.width, self.picture.height);
+                    .record_remote_frame(width, height, Instant::now());
                 self.observer.on_remote_video_frame(&self.picture);
             }
             Ok(false) => {}
@@ -110,11 +118,18 @@ impl MediaDecoder {
                 Err(e) => return tracing::error!(error = %e, "cannot create the Opus decoder"),
             }
         }
-        self.counters.update(|s| s.audio_packets_received += 1);
         let missing = self
             .last_audio_sequence
             .map_or(0, |last| packet.sequence.wrapping_sub(last).wrapping_sub(1));
-        if missing >= u16::MAX / 2 {
+        let late = missing >= u16::MAX / 2;
+        self.counters.update(|s| {
+            s.audio_packets_received += 1;
+            s.media_bytes_received += packet.data.len() as u64;
+            if !late {
+                s.audio_packets_lost += u64::from(missing);
+            }
+        });
+        if late {
             return; // late or duplicated: already played or concealed
         }
         self.last_audio_sequence = Some(packet.sequence);

@@ -29,6 +29,7 @@ mod media_receive;
 mod min_interval;
 mod observer;
 mod quality;
+mod quality_meter;
 mod sas;
 mod security_check;
 mod security_code;
@@ -53,7 +54,7 @@ pub use observer::CallObserver;
 pub use quality::{ConnectionQuality, QualitySample};
 pub use sas::{NotVerified, SAS_TIMEOUT, SasExchange, SecurityCode};
 pub use security_code::{Fingerprint, Fingerprints, Nonce, commitment, security_code};
-pub use stats::CallStats;
+pub use stats::{CallStats, FREEZE};
 pub use videochat_protocol::MediaState;
 
 use command::Command;

@@ -23,7 +23,7 @@ pub struct QualitySample {
     pub fps: f64,
     /// Pictures that stayed on screen for over half a second.
     pub freezes: u32,
-    /// The remote camera is on and the call connected: frames should come.
+    /// The remote camera is on: frames should come.
     pub video_expected: bool,
 }
 

@@ -21,6 +21,8 @@ pub struct RemoteVideoFrame {
     /// Media packets lost since the previous frame (padding excluded). When
     /// non-zero, frames up to the next key frame may not decode cleanly.
     pub lost_packets: u32,
+    /// Media packets this frame arrived in.
+    pub packets: u32,
 }
 
 /// One Opus packet from the remote.

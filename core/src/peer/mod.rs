@@ -38,7 +38,7 @@ mod tracks;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -49,7 +49,9 @@ use rtc::rtp_transceiver::rtp_sender::RtpCodecKind;
 use tokio::sync::mpsc;
 use videochat_protocol::IceCandidate;
 use webrtc::media_stream::track_local::TrackLocal;
-use webrtc::peer_connection::{PeerConnection, PeerConnectionBuilder};
+use webrtc::peer_connection::{
+    PeerConnection, PeerConnectionBuilder, RTCStatsReportEntry, StatsSelector,
+};
 
 pub use config::{DEFAULT_STUN_URL, IceServer, PeerConfig};
 pub use engine::{AUDIO_CLOCK_RATE, H264_FMTP, OPUS_FMTP, VIDEO_CLOCK_RATE};
@@ -242,6 +244,22 @@ impl Peer {
     /// The current connection state.
     pub fn state(&self) -> ConnectionState {
         self.shared.state()
+    }
+
+    /// The round trip of the candidate pair in use, from ICE's latest
+    /// connectivity or consent check; `None` before the first answer.
+    pub async fn round_trip_time(&self) -> Option<Duration> {
+        let report = self.pc.get_stats(Instant::now(), StatsSelector::None).await;
+        let selected = report.iter().find_map(|entry| match entry {
+            RTCStatsReportEntry::Transport(t) => Some(t.selected_candidate_pair_id.as_str()),
+            _ => None,
+        })?;
+        match report.get(selected)? {
+            RTCStatsReportEntry::IceCandidatePair(pair) if pair.current_round_trip_time > 0.0 => {
+                Some(Duration::from_secs_f64(pair.current_round_trip_time))
+            }
+            _ => None,
+        }
     }
 
     /// Our DTLS certificate fingerprint (`"sha-256 AB:CD:..."`), once an SDP is made.

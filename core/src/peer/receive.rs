@@ -134,6 +134,7 @@ impl FrameAssembler {
                     data,
                     rtp_timestamp: timestamp,
                     lost_packets: std::mem::take(&mut self.lost),
+                    packets: payloads.len() as u32,
                 };
                 Step::Progress(Some(frame))
             }

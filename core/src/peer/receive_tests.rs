@@ -76,11 +76,13 @@ fn fragmented_key_frame_is_reassembled_even_when_reordered() {
     let mut packets = packetize(&au, 65_533, 90_000);
     assert!(packets.len() >= 5, "FU-A across the sequence wrap");
     packets.swap(1, 3);
+    let sent = packets.len() as u32;
     let mut asm = FrameAssembler::new();
     let frames = push_all(&mut asm, packets);
     assert_eq!(frames.len(), 1);
     assert_eq!(frames[0].data, au);
     assert!(frames[0].key_frame);
+    assert_eq!(frames[0].packets, sent, "counts the packets it came in");
 }
 
 #[test]

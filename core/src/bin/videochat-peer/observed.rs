@@ -2,6 +2,7 @@
 //! pattern's stamps (order, capture-to-decode latency), sizes, audio, state,
 //! and the role the relay gave it.
 
+use std::collections::BTreeMap;
 use std::sync::{Condvar, Mutex};
 
 use videochat_core::call::{CallObserver, CallState, CallStats, MediaState};
@@ -83,6 +84,10 @@ pub struct Observed {
     pub ended_at_unix_ms: Option<u64>,
     pub stats: CallStats,
     pub steady: Steady,
+    /// Seconds of the call by quality verdict ("good", "weak", "poor").
+    pub quality_seconds: BTreeMap<&'static str, u64>,
+    /// The largest round trip measured, in milliseconds.
+    pub rtt_ms_max: Option<f64>,
 }
 
 /// The observer the call reports to; the main thread waits on it.
@@ -176,7 +181,18 @@ impl CallObserver for Recorder {
     }
 
     fn on_stats(&self, stats: &CallStats) {
-        self.update(|o| o.stats = *stats);
+        self.update(|o| {
+            if stats.quality != o.stats.quality {
+                progress::quality(stats.quality, &stats.measured);
+            }
+            if let Some(quality) = stats.quality {
+                *o.quality_seconds.entry(quality.name()).or_default() += 1;
+            }
+            if let Some(rtt) = stats.measured.rtt_ms {
+                o.rtt_ms_max = Some(o.rtt_ms_max.map_or(rtt, |max| max.max(rtt)));
+            }
+            o.stats = *stats;
+        });
     }
 }
 

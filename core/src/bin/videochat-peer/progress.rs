@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use videochat_core::call::{CallState, MediaState};
+use videochat_core::call::{CallState, ConnectionQuality, MediaState, QualitySample};
 
 /// The role the relay gave us, read from the first state inside the room:
 /// alone (`created`) we wait for the other and will offer; second (`joined`)
@@ -31,6 +31,20 @@ pub fn state(state: &CallState) {
 /// went on or off.
 pub fn remote_media(state: MediaState) {
     emit(serde_json::json!({"event": "remote-media", "audio": state.audio, "video": state.video}));
+}
+
+/// `{"event":"quality","quality":"weak","rtt_ms":41.2,"loss_percent":3.1,...}`: the
+/// connection-quality verdict changed (`null` out of a call), with the numbers behind it.
+pub fn quality(quality: Option<ConnectionQuality>, measured: &QualitySample) {
+    emit(serde_json::json!({
+        "event": "quality",
+        "quality": quality.map(ConnectionQuality::name),
+        "rtt_ms": measured.rtt_ms,
+        "loss_percent": measured.loss_percent,
+        "received_kbps": measured.received_kbps,
+        "fps": measured.fps,
+        "freezes": measured.freezes,
+    }));
 }
 
 fn emit(event: serde_json::Value) {
