@@ -61,25 +61,35 @@ struct CallView: View {
     let renderer: RemoteVideoRenderer
     let previewSession: AVCaptureSession?
     let leave: () -> Void
+    /// Whether the numbers behind the quality indicator are shown (a long press on the remote
+    /// video, or a tap on the indicator).
+    @State private var showsStats = false
 
     /// The self-view's longer side, in points; its shape is a portrait 720p picture's.
     private static let selfViewSize = FrameGeometry.selfViewSize(picture: CGSize(width: 720, height: 1280), longSide: 176)
 
     var body: some View {
         ZStack {
-            Color.black.ignoresSafeArea()
-            VideoView(renderer: renderer).ignoresSafeArea()
-                // Reconnecting keeps the last frame, dimmed; camera off hides it behind an avatar.
-                .opacity(model.showsRemoteCameraOff ? 0 : (model.dimsRemoteVideo ? 0.4 : 1))
-            if model.showsRemoteCameraOff {
-                VStack(spacing: 8) {
-                    Image(systemName: "person.crop.circle.fill").font(.system(size: 72))
-                    Text("Camera off")
+            ZStack {
+                Color.black.ignoresSafeArea()
+                VideoView(renderer: renderer).ignoresSafeArea()
+                    // Reconnecting keeps the last frame, dimmed; camera off hides it behind an avatar.
+                    .opacity(model.showsRemoteCameraOff ? 0 : (model.dimsRemoteVideo ? 0.4 : 1))
+                if model.showsRemoteCameraOff {
+                    VStack(spacing: 8) {
+                        Image(systemName: "person.crop.circle.fill").font(.system(size: 72))
+                        Text("Camera off")
+                    }
+                    .foregroundStyle(.white)
                 }
-                .foregroundStyle(.white)
             }
+            // On the whole remote area, not the video alone: a view at opacity 0 (camera off)
+            // takes no touches.
+            .contentShape(Rectangle())
+            .onLongPressGesture { showsStats.toggle() }
             VStack(spacing: 12) {
                 status
+                qualityIndicator
                 Spacer()
                 if model.isOver {
                     Button("Close", action: leave)
@@ -120,6 +130,32 @@ struct CallView: View {
         .multilineTextAlignment(.center)
         .shadow(radius: 2)
         .padding(.trailing, Self.selfViewSize.width) // clear of the self-view
+    }
+
+    /// The quality indicator and, when asked for, the stats under it; nothing while the core has
+    /// no verdict (not in a call, or nothing measured yet).
+    @ViewBuilder
+    private var qualityIndicator: some View {
+        if let quality = model.connectionQuality {
+            VStack(spacing: 8) {
+                Button {
+                    showsStats.toggle()
+                } label: {
+                    QualityBadge(quality: quality)
+                }
+                .buttonStyle(.plain)
+                .accessibilityHint(showsStats ? "Hides the call statistics" : "Shows the call statistics")
+                if showsStats, let lines = model.statsLines {
+                    Text(lines.joined(separator: "\n"))
+                        .font(.caption.monospaced())
+                        .multilineTextAlignment(.leading)
+                        .foregroundStyle(.white)
+                        .padding(8)
+                        .background(RoundedRectangle(cornerRadius: 8).fill(Color.black.opacity(0.6)))
+                }
+            }
+            .padding(.trailing, Self.selfViewSize.width) // clear of the self-view, like the status
+        }
     }
 
     @ViewBuilder
@@ -172,6 +208,41 @@ struct CallView: View {
         .disabled(disabled)
         .opacity(disabled ? 0.5 : 1)
         .accessibilityLabel(label)
+    }
+}
+
+/// The connection quality as three bars, as many lit as the connection is good, and in words,
+/// in the web client's colours.
+private struct QualityBadge: View {
+    let quality: ConnectionQuality
+
+    var body: some View {
+        HStack(spacing: 6) {
+            HStack(alignment: .bottom, spacing: 2) {
+                ForEach(1...QualityText.barCount, id: \.self) { bar in
+                    RoundedRectangle(cornerRadius: 1)
+                        .fill(bar <= QualityText.litBars(for: quality) ? color : Color.white.opacity(0.3))
+                        .frame(width: 4, height: CGFloat(4 + 4 * bar))
+                }
+            }
+            Text(QualityText.describe(quality))
+        }
+        .font(.caption.bold())
+        .foregroundStyle(color)
+        .padding(.horizontal, 10).padding(.vertical, 4)
+        // Dark behind it: the colours must read on any picture.
+        .background(Capsule().fill(Color.black.opacity(0.5)))
+        .accessibilityElement(children: .ignore)
+        .accessibilityLabel(QualityText.describe(quality))
+    }
+
+    /// server/static/style.css: #81c995, #fdd663, #f28b82.
+    private var color: Color {
+        switch quality {
+        case .good: return Color(red: 0x81 / 255, green: 0xC9 / 255, blue: 0x95 / 255)
+        case .weak: return Color(red: 0xFD / 255, green: 0xD6 / 255, blue: 0x63 / 255)
+        case .poor: return Color(red: 0xF2 / 255, green: 0x8B / 255, blue: 0x82 / 255)
+        }
     }
 }
 

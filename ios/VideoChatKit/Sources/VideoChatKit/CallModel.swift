@@ -21,7 +21,7 @@ public final class CallModel {
     public private(set) var state: CallState = .connecting { willSet { willChange() } }
     /// The last error worth showing, in words; cleared when the call connects.
     public private(set) var errorText: String? { willSet { willChange() } }
-    /// The latest statistics, about once a second while connected.
+    /// The latest statistics, about once a second (the quality indicator and the stats view).
     public private(set) var stats: CallStats? { willSet { willChange() } }
     /// The camera in use.
     public private(set) var facing: CameraFacing { willSet { willChange() } }
@@ -61,6 +61,15 @@ public final class CallModel {
     /// The last remote frame stays, dimmed, while the call is being restored.
     public var dimsRemoteVideo: Bool { state == .reconnecting }
     private var isInCall: Bool { state == .connected || state == .reconnecting }
+    /// The connection-quality indicator's verdict, `nil` to hide it: the core's verdict of the
+    /// last second, in a call only (the last stats before the end may still carry one).
+    public var connectionQuality: ConnectionQuality? { isInCall ? stats?.quality : nil }
+    /// The stats view's lines, while there is a verdict (the numbers behind it are all zero
+    /// without one).
+    public var statsLines: [String]? {
+        guard connectionQuality != nil, let stats else { return nil }
+        return QualityText.lines(for: stats)
+    }
     /// Whether the self-view is mirrored (user camera only).
     public var mirrorsSelfView: Bool { facing.mirrorsSelfView }
     /// Whether the camera may be used at all (its permission); without it the call is audio-only

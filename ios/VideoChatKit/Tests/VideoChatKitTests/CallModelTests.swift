@@ -42,6 +42,12 @@ private final class Harness {
         Thread { try? listener?.onStateChanged(state: state) }.start()
     }
 
+    /// The core sends `stats` from its listener thread.
+    func coreReports(stats: CallStats) {
+        let listener = self.listener
+        Thread { try? listener?.onStats(stats: stats) }.start()
+    }
+
     func leave() async {
         running?.cancel()
         await running?.value
@@ -233,6 +239,32 @@ final class CallModelTests: XCTestCase {
         XCTAssertTrue(harness.model.dimsRemoteVideo)
         XCTAssertEqual(harness.model.statusText, "Reconnecting...")
         await harness.leave()
+    }
+
+    @MainActor
+    func testTheQualityIndicatorShowsTheCoresVerdictInACallOnly() async throws {
+        let harness = Harness()
+        try await harness.start()
+        harness.coreReports(.connected)
+        let connected = await eventually { harness.model.state == .connected }
+        XCTAssertTrue(connected)
+        // Connected, but nothing measured yet: hidden.
+        let unmeasured = makeStats(quality: nil)
+        harness.coreReports(stats: unmeasured)
+        let told = await eventually { harness.model.stats == unmeasured }
+        XCTAssertTrue(told)
+        XCTAssertNil(harness.model.connectionQuality)
+        XCTAssertNil(harness.model.statsLines)
+        harness.coreReports(stats: makeStats(quality: .poor))
+        let poor = await eventually { harness.model.connectionQuality == .poor }
+        XCTAssertTrue(poor)
+        XCTAssertEqual(harness.model.statsLines?.first, "round trip   41 ms")
+        // The last stats of an ended call still carry a verdict; it is not shown.
+        harness.coreReports(.ended(reason: .peerLeft))
+        await harness.finished()
+        XCTAssertEqual(harness.model.stats?.quality, .poor)
+        XCTAssertNil(harness.model.connectionQuality)
+        XCTAssertNil(harness.model.statsLines)
     }
 
     @MainActor

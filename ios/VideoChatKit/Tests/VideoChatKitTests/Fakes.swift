@@ -61,6 +61,24 @@ final class FakeMedia: LocalMedia {
     func stop() { stops += 1 }
 }
 
+/// A stats record as the core sends it; only what the indicator and the stats view read is set.
+func makeStats(
+    quality: ConnectionQuality?,
+    measured: QualitySample = QualitySample(
+        rttMs: 41.2, lossPercent: 0.46, receivedKbps: 2_210.4, fps: 29.6, freezes: 0, videoExpected: true),
+    remoteWidth: UInt32 = 720,
+    remoteHeight: UInt32 = 1_280,
+    videoTargetBitrateBps: UInt32 = 2_200_000
+) -> CallStats {
+    CallStats(
+        videoFramesSent: 0, videoFramesDropped: 0, videoFramesReceived: 0, keyFramesSent: 0,
+        keyFrameRequestsSent: 0, audioPacketsSent: 0, audioPacketsReceived: 0, audioPacketsLost: 0,
+        videoPacketsReceived: 0, videoPacketsLost: 0, mediaBytesReceived: 0, videoFreezes: 0,
+        audioFramesConcealed: 0, videoTargetBitrateBps: videoTargetBitrateBps,
+        remoteWidth: remoteWidth, remoteHeight: remoteHeight, offersCreated: 0, answersCreated: 0,
+        connectedAfterMs: 0, firstFrameAfterMs: 0, quality: quality, measured: measured)
+}
+
 /// Waits (without blocking the main actor) until `condition` holds, or fails after two seconds.
 @MainActor
 func eventually(_ condition: () -> Bool) async -> Bool {
