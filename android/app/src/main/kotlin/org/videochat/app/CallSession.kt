@@ -73,6 +73,8 @@ class CallSession private constructor(
     private var cameraProblem: CameraProblem? = inventory.failure?.let(CameraProblem::of)
     private var lastError: CallException? = null
     private var remoteMedia: MediaState = CallScreen.BOTH_ON
+    private var lastStats: CallStats? = null
+    private var statsOpen = false
     private var visible = false
     private var listener: ScreenListener? = null
 
@@ -94,7 +96,7 @@ class CallSession private constructor(
 
     /** The screen as it should look now. */
     fun screen(): CallScreen =
-        CallScreen.of(controller.state, controls, lastError, remoteMedia, cameraProblem, focus.audio.interrupted)
+        CallScreen.of(controller.state, controls, lastError, remoteMedia, cameraProblem, focus.audio.interrupted, lastStats, statsOpen)
 
     /** A call screen is shown: draw into these views and report to [screenListener]. */
     fun attach(remote: VideoRenderer, self: VideoRenderer, screenListener: ScreenListener) {
@@ -171,6 +173,12 @@ class CallSession private constructor(
         publish()
     }
 
+    /** Long press: show or hide the numbers behind the quality badge (kept across rotation). */
+    fun toggleStats() {
+        statsOpen = !statsOpen
+        publish()
+    }
+
     fun hangUp() = controller.hangUp()
 
     /** Ends the call and frees the camera, audio devices, the core's call and the foreground service. */
@@ -234,7 +242,12 @@ class CallSession private constructor(
         publish()
     }
 
-    override fun onStats(stats: CallStats) {}
+    override fun onStats(stats: CallStats) {
+        val before = screen().quality
+        lastStats = stats
+        // About once a second: redraw only when the badge or the open stats view changes.
+        if (screen().quality != before) publish()
+    }
 
     /** The camera cannot deliver: say so on screen, and tell the peer our video is off meanwhile. */
     private fun cameraFailed(failure: CameraFailure) {
