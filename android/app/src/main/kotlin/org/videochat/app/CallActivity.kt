@@ -80,10 +80,12 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
         buildViews()
         EdgeToEdge.apply(this, root, intoCutout = true) { layOut(InsetLayout.safe(it.systemBars, it.cutout)) }
-        val existing = CallSession.current
-        when (ScreenStart.of(callRunning = existing != null, restoredFromSavedState = savedInstanceState != null)) {
-            ScreenStart.SHOW_CALL -> attach(checkNotNull(existing))
-            ScreenStart.NEW_CALL -> askPermissions()
+        when (ScreenStart.of(CallSession.existing(), restoredFromSavedState = savedInstanceState != null)) {
+            ScreenStart.SHOW_CALL -> attach(checkNotNull(CallSession.current))
+            ScreenStart.NEW_CALL -> {
+                CallSession.dropEnded()
+                askPermissions()
+            }
             ScreenStart.CALL_ENDED -> showStatic("Call ended", "The app was closed while the call was on.")
         }
     }

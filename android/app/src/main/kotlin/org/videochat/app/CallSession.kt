@@ -11,6 +11,7 @@ import org.videochat.app.logic.CallTarget
 import org.videochat.app.logic.CameraFailure
 import org.videochat.app.logic.CameraProblem
 import org.videochat.app.logic.CameraSwitcher
+import org.videochat.app.logic.ExistingCall
 import org.videochat.app.logic.FocusEvent
 import org.videochat.app.logic.LocalControls
 import org.videochat.app.logic.PreviewPixels
@@ -293,12 +294,26 @@ class CallSession private constructor(
         var current: CallSession? = null
             private set
 
+        /** The call this process holds, for a call screen being created. */
+        fun existing(): ExistingCall = when {
+            current == null -> ExistingCall.NONE
+            current?.screen()?.finished == true -> ExistingCall.ENDED
+            else -> ExistingCall.LIVE
+        }
+
+        /** Frees a call that is over but still held (its screen went away without Leave). */
+        fun dropEnded() {
+            current?.takeIf { it.screen().finished }?.leave()
+        }
+
         /**
-         * Starts a call, replacing none: an existing call is returned as is. Call while the call
-         * screen is in the foreground (the foreground service must start then).
+         * Starts a call, replacing only an ended one: a running call is returned as is. Call
+         * while the call screen is in the foreground (the foreground service must start then).
          * @throws CallException.InvalidConfig for a relay URL or room the core rejects.
          */
-        fun start(context: Context, relayUrl: String, room: String, withVideo: Boolean, iceServers: List<IceServer>): CallSession =
-            current ?: CallSession(context, relayUrl, room, withVideo, iceServers).also { current = it }
+        fun start(context: Context, relayUrl: String, room: String, withVideo: Boolean, iceServers: List<IceServer>): CallSession {
+            dropEnded()
+            return current ?: CallSession(context, relayUrl, room, withVideo, iceServers).also { current = it }
+        }
     }
 }
