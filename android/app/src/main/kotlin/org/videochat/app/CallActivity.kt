@@ -33,6 +33,7 @@ import org.videochat.app.logic.PermissionStatus
 import org.videochat.app.logic.PermissionStep
 import org.videochat.app.logic.QualityView
 import org.videochat.app.logic.ScaleMode
+import org.videochat.app.logic.ScreenPresence
 import org.videochat.app.logic.ScreenStart
 import org.videochat.core.CallException
 
@@ -113,14 +114,14 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
     override fun onStart() {
         super.onStart()
         started = true
-        session?.setVisible(true, displayDegrees())
+        session?.setPresence(ScreenPresence.SHOWN, displayDegrees())
         getSystemService(DisplayManager::class.java).registerDisplayListener(this, null)
     }
 
     override fun onStop() {
         getSystemService(DisplayManager::class.java).unregisterDisplayListener(this)
-        // Hidden: release the camera (the call and its audio go on).
-        session?.setVisible(false, displayDegrees())
+        // Hidden: release the camera (the call and its audio go on); the peer is told unless this is a rotation.
+        session?.setPresence(ScreenPresence.afterStop(isChangingConfigurations), displayDegrees())
         started = false
         super.onStop()
     }
@@ -214,7 +215,7 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         attach(call)
         if (note != null) detail.text = note
         // After a permission dialog onStart has passed already: start the camera now.
-        if (started) call.setVisible(true, displayDegrees())
+        if (started) call.setPresence(ScreenPresence.SHOWN, displayDegrees())
         askToNotify()
     }
 

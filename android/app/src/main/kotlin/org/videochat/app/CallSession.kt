@@ -14,7 +14,9 @@ import org.videochat.app.logic.CameraSwitcher
 import org.videochat.app.logic.ExistingCall
 import org.videochat.app.logic.FocusEvent
 import org.videochat.app.logic.LocalControls
+import org.videochat.app.logic.LocalVideo
 import org.videochat.app.logic.PreviewPixels
+import org.videochat.app.logic.ScreenPresence
 import org.videochat.app.logic.SwitchDecision
 import org.videochat.app.logic.YuvImage
 import org.videochat.core.CallConfig
@@ -76,7 +78,7 @@ class CallSession private constructor(
     private var remoteMedia: MediaState = CallScreen.BOTH_ON
     private var lastStats: CallStats? = null
     private var statsOpen = false
-    private var visible = false
+    private var presence = ScreenPresence.REBUILDING
     private var listener: ScreenListener? = null
 
     @Volatile
@@ -114,11 +116,14 @@ class CallSession private constructor(
         listener = null
     }
 
-    /** The screen became visible ([isVisible] true) or hidden: the camera runs only while visible. */
-    fun setVisible(isVisible: Boolean, displayDegrees: Int) {
-        visible = isVisible
+    /**
+     * The screen was shown, rebuilt or left for the background: the camera runs only while it
+     * is shown, and the peer hears "camera off" while it is in the background ([LocalVideo]).
+     */
+    fun setPresence(now: ScreenPresence, displayDegrees: Int) {
+        presence = now
         camera.displayDegrees = displayDegrees
-        if (isVisible) {
+        if (now == ScreenPresence.SHOWN) {
             orientation.start(displayDegrees)
             // The person left for the app that took the audio and came back to talk.
             if (focus.shouldRequestAgain && !screen().finished) router.requestFocus()
@@ -126,6 +131,7 @@ class CallSession private constructor(
             orientation.stop()
         }
         runCameraIfWanted()
+        tellPeerWhetherVideoFlows()
     }
 
     /** The display turned (including the 180 degree turns that do not recreate the Activity). */
@@ -215,7 +221,7 @@ class CallSession private constructor(
             val previous = CameraSwitcher.other(facing)
             switcher.switchFailed(previous)
             controller.setCameraFacing(previous)
-            if (visible) camera.start(previous)
+            if (presence == ScreenPresence.SHOWN) camera.start(previous)
             updateControls()
             return
         }
@@ -266,14 +272,21 @@ class CallSession private constructor(
         publish()
     }
 
+    private fun video() = LocalVideo.of(
+        controls,
+        cameraBroken = cameraProblem != null,
+        hasCamera = available.isNotEmpty(),
+        presence = presence,
+        callOver = screen().finished,
+    )
+
     private fun runCameraIfWanted() {
-        val wanted = visible && controls.cameraAllowed && controls.videoEnabled && cameraProblem == null && available.isNotEmpty()
-        if (wanted) camera.start(switcher.facing) else camera.stop()
+        if (video().cameraRuns) camera.start(switcher.facing) else camera.stop()
     }
 
-    /** The peer sees "Camera off" rather than a frozen picture while the camera is off or broken. */
+    /** The peer sees "Camera off" rather than a frozen picture while the camera is off, broken or paused. */
     private fun tellPeerWhetherVideoFlows() {
-        controller.setVideoEnabled(controls.cameraAllowed && controls.videoEnabled && cameraProblem == null)
+        controller.setVideoEnabled(video().peerToldVideoOn)
     }
 
     private fun newSwitcher() = CameraSwitcher(available, CameraFacing.USER) { SystemClock.elapsedRealtime() }
