@@ -7,6 +7,7 @@ import android.content.Context
 import android.content.Intent
 import android.content.pm.PackageManager
 import android.graphics.Color
+import android.graphics.Typeface
 import android.hardware.display.DisplayManager
 import android.net.Uri
 import android.os.Build
@@ -30,7 +31,9 @@ import org.videochat.app.logic.Orientation
 import org.videochat.app.logic.PermissionFlow
 import org.videochat.app.logic.PermissionStatus
 import org.videochat.app.logic.PermissionStep
+import org.videochat.app.logic.QualityView
 import org.videochat.app.logic.ScaleMode
+import org.videochat.app.logic.ScreenPresence
 import org.videochat.app.logic.ScreenStart
 import org.videochat.core.CallException
 
@@ -48,6 +51,8 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
     private lateinit var remoteCameraOff: TextView
     private lateinit var remoteMuted: TextView
     private lateinit var detail: TextView
+    private lateinit var qualityBadge: TextView
+    private lateinit var statsPanel: TextView
     private lateinit var switchButton: Button
     private lateinit var muteButton: Button
     private lateinit var videoButton: Button
@@ -76,10 +81,12 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         window.addFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
         buildViews()
         EdgeToEdge.apply(this, root, intoCutout = true) { layOut(InsetLayout.safe(it.systemBars, it.cutout)) }
-        val existing = CallSession.current
-        when (ScreenStart.of(callRunning = existing != null, restoredFromSavedState = savedInstanceState != null)) {
-            ScreenStart.SHOW_CALL -> attach(checkNotNull(existing))
-            ScreenStart.NEW_CALL -> askPermissions()
+        when (ScreenStart.of(CallSession.existing(), restoredFromSavedState = savedInstanceState != null)) {
+            ScreenStart.SHOW_CALL -> attach(checkNotNull(CallSession.current))
+            ScreenStart.NEW_CALL -> {
+                CallSession.dropEnded()
+                askPermissions()
+            }
             ScreenStart.CALL_ENDED -> showStatic("Call ended", "The app was closed while the call was on.")
         }
     }
@@ -107,14 +114,14 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
     override fun onStart() {
         super.onStart()
         started = true
-        session?.setVisible(true, displayDegrees())
+        session?.setPresence(ScreenPresence.SHOWN, displayDegrees())
         getSystemService(DisplayManager::class.java).registerDisplayListener(this, null)
     }
 
     override fun onStop() {
         getSystemService(DisplayManager::class.java).unregisterDisplayListener(this)
-        // Hidden: release the camera (the call and its audio go on).
-        session?.setVisible(false, displayDegrees())
+        // Hidden: release the camera (the call and its audio go on); the peer is told unless this is a rotation.
+        session?.setPresence(ScreenPresence.afterStop(isChangingConfigurations), displayDegrees())
         started = false
         super.onStop()
     }
@@ -208,7 +215,7 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         attach(call)
         if (note != null) detail.text = note
         // After a permission dialog onStart has passed already: start the camera now.
-        if (started) call.setVisible(true, displayDegrees())
+        if (started) call.setPresence(ScreenPresence.SHOWN, displayDegrees())
         askToNotify()
     }
 
@@ -248,7 +255,20 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         cameraProblem.text = screen.cameraProblem.orEmpty()
         cameraBox.visibility = if (screen.cameraProblem == null) View.GONE else View.VISIBLE
         retryButton.visibility = if (screen.showCameraRetry) View.VISIBLE else View.GONE
+        showQuality(screen.quality)
         if (screen.finished) window.clearFlags(WindowManager.LayoutParams.FLAG_KEEP_SCREEN_ON)
+    }
+
+    private fun showQuality(quality: QualityView) {
+        val badge = quality.badge
+        qualityBadge.visibility = if (badge == null) View.GONE else View.VISIBLE
+        if (badge != null) {
+            qualityBadge.text = badge.text
+            qualityBadge.contentDescription = badge.words
+            qualityBadge.setTextColor(badge.color)
+        }
+        statsPanel.text = quality.statsLines?.joinToString("\n").orEmpty()
+        statsPanel.visibility = if (quality.statsLines == null) View.GONE else View.VISIBLE
     }
 
     private fun showStatic(title: String, text: String) {
@@ -351,13 +371,29 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
 
         status = label(20f)
         detail = label(15f)
+        // Under the status, so the insets that keep the texts clear keep these clear too.
+        qualityBadge = label(14f).apply {
+            typeface = Typeface.DEFAULT_BOLD
+            visibility = View.GONE
+            setOnLongClickListener { toggleStats() }
+        }
+        statsPanel = label(12f).apply {
+            typeface = Typeface.MONOSPACE
+            setBackgroundColor(Color.argb(160, 0, 0, 0))
+            setPadding(dp(8), dp(4), dp(8), dp(4))
+            visibility = View.GONE
+        }
         texts = LinearLayout(this).apply {
             orientation = LinearLayout.VERTICAL
             setPadding(dp(16), dp(16), dp(16), dp(16))
             addView(status)
             addView(detail)
+            addView(qualityBadge)
+            addView(statsPanel, LinearLayout.LayoutParams(WRAP_CONTENT, WRAP_CONTENT).apply { topMargin = dp(4) })
         }
         root.addView(texts, FrameLayout.LayoutParams(WRAP_CONTENT, WRAP_CONTENT, Gravity.TOP or Gravity.START))
+        // A long press on the remote video (the window behind the controls) opens the stats view.
+        root.setOnLongClickListener { toggleStats() }
 
         switchButton = button("Switch") { session?.switchCamera() }
         muteButton = button("Mute") { session?.toggleMute() }
@@ -376,6 +412,11 @@ class CallActivity : Activity(), DisplayManager.DisplayListener {
         }
         root.addView(bar, FrameLayout.LayoutParams(MATCH_PARENT, WRAP_CONTENT, Gravity.BOTTOM))
         setContentView(root)
+    }
+
+    private fun toggleStats(): Boolean {
+        session?.toggleStats()
+        return session != null
     }
 
     private fun label(sizeSp: Float) = TextView(this).apply {

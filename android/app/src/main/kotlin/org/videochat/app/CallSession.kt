@@ -11,9 +11,12 @@ import org.videochat.app.logic.CallTarget
 import org.videochat.app.logic.CameraFailure
 import org.videochat.app.logic.CameraProblem
 import org.videochat.app.logic.CameraSwitcher
+import org.videochat.app.logic.ExistingCall
 import org.videochat.app.logic.FocusEvent
 import org.videochat.app.logic.LocalControls
+import org.videochat.app.logic.LocalVideo
 import org.videochat.app.logic.PreviewPixels
+import org.videochat.app.logic.ScreenPresence
 import org.videochat.app.logic.SwitchDecision
 import org.videochat.app.logic.YuvImage
 import org.videochat.core.CallConfig
@@ -73,7 +76,9 @@ class CallSession private constructor(
     private var cameraProblem: CameraProblem? = inventory.failure?.let(CameraProblem::of)
     private var lastError: CallException? = null
     private var remoteMedia: MediaState = CallScreen.BOTH_ON
-    private var visible = false
+    private var lastStats: CallStats? = null
+    private var statsOpen = false
+    private var presence = ScreenPresence.REBUILDING
     private var listener: ScreenListener? = null
 
     @Volatile
@@ -94,7 +99,7 @@ class CallSession private constructor(
 
     /** The screen as it should look now. */
     fun screen(): CallScreen =
-        CallScreen.of(controller.state, controls, lastError, remoteMedia, cameraProblem, focus.audio.interrupted)
+        CallScreen.of(controller.state, controls, lastError, remoteMedia, cameraProblem, focus.audio.interrupted, lastStats, statsOpen)
 
     /** A call screen is shown: draw into these views and report to [screenListener]. */
     fun attach(remote: VideoRenderer, self: VideoRenderer, screenListener: ScreenListener) {
@@ -111,11 +116,14 @@ class CallSession private constructor(
         listener = null
     }
 
-    /** The screen became visible ([isVisible] true) or hidden: the camera runs only while visible. */
-    fun setVisible(isVisible: Boolean, displayDegrees: Int) {
-        visible = isVisible
+    /**
+     * The screen was shown, rebuilt or left for the background: the camera runs only while it
+     * is shown, and the peer hears "camera off" while it is in the background ([LocalVideo]).
+     */
+    fun setPresence(now: ScreenPresence, displayDegrees: Int) {
+        presence = now
         camera.displayDegrees = displayDegrees
-        if (isVisible) {
+        if (now == ScreenPresence.SHOWN) {
             orientation.start(displayDegrees)
             // The person left for the app that took the audio and came back to talk.
             if (focus.shouldRequestAgain && !screen().finished) router.requestFocus()
@@ -123,6 +131,7 @@ class CallSession private constructor(
             orientation.stop()
         }
         runCameraIfWanted()
+        tellPeerWhetherVideoFlows()
     }
 
     /** The display turned (including the 180 degree turns that do not recreate the Activity). */
@@ -171,6 +180,12 @@ class CallSession private constructor(
         publish()
     }
 
+    /** Long press: show or hide the numbers behind the quality badge (kept across rotation). */
+    fun toggleStats() {
+        statsOpen = !statsOpen
+        publish()
+    }
+
     fun hangUp() = controller.hangUp()
 
     /** Ends the call and frees the camera, audio devices, the core's call and the foreground service. */
@@ -206,7 +221,7 @@ class CallSession private constructor(
             val previous = CameraSwitcher.other(facing)
             switcher.switchFailed(previous)
             controller.setCameraFacing(previous)
-            if (visible) camera.start(previous)
+            if (presence == ScreenPresence.SHOWN) camera.start(previous)
             updateControls()
             return
         }
@@ -234,7 +249,12 @@ class CallSession private constructor(
         publish()
     }
 
-    override fun onStats(stats: CallStats) {}
+    override fun onStats(stats: CallStats) {
+        val before = screen().quality
+        lastStats = stats
+        // About once a second: redraw only when the badge or the open stats view changes.
+        if (screen().quality != before) publish()
+    }
 
     /** The camera cannot deliver: say so on screen, and tell the peer our video is off meanwhile. */
     private fun cameraFailed(failure: CameraFailure) {
@@ -252,14 +272,21 @@ class CallSession private constructor(
         publish()
     }
 
+    private fun video() = LocalVideo.of(
+        controls,
+        cameraBroken = cameraProblem != null,
+        hasCamera = available.isNotEmpty(),
+        presence = presence,
+        callOver = screen().finished,
+    )
+
     private fun runCameraIfWanted() {
-        val wanted = visible && controls.cameraAllowed && controls.videoEnabled && cameraProblem == null && available.isNotEmpty()
-        if (wanted) camera.start(switcher.facing) else camera.stop()
+        if (video().cameraRuns) camera.start(switcher.facing) else camera.stop()
     }
 
-    /** The peer sees "Camera off" rather than a frozen picture while the camera is off or broken. */
+    /** The peer sees "Camera off" rather than a frozen picture while the camera is off, broken or paused. */
     private fun tellPeerWhetherVideoFlows() {
-        controller.setVideoEnabled(controls.cameraAllowed && controls.videoEnabled && cameraProblem == null)
+        controller.setVideoEnabled(video().peerToldVideoOn)
     }
 
     private fun newSwitcher() = CameraSwitcher(available, CameraFacing.USER) { SystemClock.elapsedRealtime() }
@@ -280,12 +307,26 @@ class CallSession private constructor(
         var current: CallSession? = null
             private set
 
+        /** The call this process holds, for a call screen being created. */
+        fun existing(): ExistingCall = when {
+            current == null -> ExistingCall.NONE
+            current?.screen()?.finished == true -> ExistingCall.ENDED
+            else -> ExistingCall.LIVE
+        }
+
+        /** Frees a call that is over but still held (its screen went away without Leave). */
+        fun dropEnded() {
+            current?.takeIf { it.screen().finished }?.leave()
+        }
+
         /**
-         * Starts a call, replacing none: an existing call is returned as is. Call while the call
-         * screen is in the foreground (the foreground service must start then).
+         * Starts a call, replacing only an ended one: a running call is returned as is. Call
+         * while the call screen is in the foreground (the foreground service must start then).
          * @throws CallException.InvalidConfig for a relay URL or room the core rejects.
          */
-        fun start(context: Context, relayUrl: String, room: String, withVideo: Boolean, iceServers: List<IceServer>): CallSession =
-            current ?: CallSession(context, relayUrl, room, withVideo, iceServers).also { current = it }
+        fun start(context: Context, relayUrl: String, room: String, withVideo: Boolean, iceServers: List<IceServer>): CallSession {
+            dropEnded()
+            return current ?: CallSession(context, relayUrl, room, withVideo, iceServers).also { current = it }
+        }
     }
 }

@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.atomic.AtomicReference
 import org.videochat.app.logic.CameraSwitcher
+import org.videochat.app.logic.LocalControls
+import org.videochat.app.logic.LocalVideo
+import org.videochat.app.logic.ScreenPresence
 import org.videochat.app.logic.SwitchDecision
 import org.videochat.core.CallConfig
 import org.videochat.core.CallException
@@ -27,8 +30,10 @@ data class SeenFrame(val width: Int, val height: Int, val topIsBright: Boolean)
  * One phone in a test, wired like the app's `CallSession` minus Android: a [CallController] on a
  * single "main" thread, a [CameraSwitcher], and a capture thread feeding [SyntheticCamera]
  * frames at 30 fps (a switch closes one camera and opens the other on that thread, as
- * `CameraCapturer` does on its HandlerThread), plus 20 ms of audio every 20 ms. Whatever it
- * records (states, errors, remote pictures, a finished switch) is signalled to [changes].
+ * `CameraCapturer` does on its HandlerThread), plus 20 ms of audio every 20 ms. The camera runs
+ * and the peer hears about our video as [LocalVideo] says, from the screen's presence and the
+ * Video button. Whatever it records (states, errors, remote pictures and audio, the other side's
+ * media, a finished switch) is signalled to [changes].
  */
 class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val changes: Changes = Changes()) : AutoCloseable, CallEvents {
     val main = Executors.newSingleThreadExecutor { Thread(it, "main") }
@@ -41,6 +46,9 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val chang
     val states = CopyOnWriteArrayList<CallState>()
     val errors = CopyOnWriteArrayList<CallException>()
     val seen = CopyOnWriteArrayList<SeenFrame>()
+    val remoteMedia = CopyOnWriteArrayList<MediaState>()
+    /** Remote audio chunks played (20 ms each): the clock of a call whose video stopped. */
+    val audioHeard = AtomicLong()
     val framesSentPerFacing = mapOf(CameraFacing.USER to AtomicLong(), CameraFacing.ENVIRONMENT to AtomicLong())
 
     val switcher = CameraSwitcher(setOf(CameraFacing.USER, CameraFacing.ENVIRONMENT), initial) { System.nanoTime() / 1_000_000 }
@@ -56,6 +64,13 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val chang
     private val capture = Executors.newSingleThreadScheduledExecutor { Thread(it, "camera") }
     private val audioChunk = ByteBuffer.allocateDirect(1920).order(ByteOrder.nativeOrder())
     private var firstFrameAfterSwitch = false
+
+    // Main thread, as in CallSession.
+    private var controls = LocalControls()
+    private var presence = ScreenPresence.SHOWN
+
+    @Volatile
+    private var cameraRuns = true
 
     init {
         controller.videoSink = RemoteVideoSink { frame ->
@@ -74,6 +89,10 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val chang
             seen += SeenFrame(w, h, meanRed(0, h / 2) > meanRed(h / 2, h) + 50)
             changes.signal()
         }
+        controller.audioSink = RemoteAudioSink {
+            audioHeard.incrementAndGet()
+            changes.signal()
+        }
         capture.scheduleAtFixedRate(::captureOne, 0, 33, TimeUnit.MILLISECONDS)
         capture.scheduleAtFixedRate({ controller.sendAudio(audioChunk.clear()) }, 0, 20, TimeUnit.MILLISECONDS)
     }
@@ -81,6 +100,7 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val chang
     private var timestampUs = 0L
 
     private fun captureOne() {
+        if (!cameraRuns) return // closed, as CameraCapturer.stop does
         val cam = camera.get()
         timestampUs += 33_333
         if (controller.sendCameraFrame(cam.image(), cam.rotation(displayDegrees = 0), timestampUs)) {
@@ -110,6 +130,24 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val chang
 
     fun hangUp() = main.execute { controller.hangUp() }
 
+    /** The call screen shown, rebuilt or left for the background, as `CallSession.setPresence` handles it. */
+    fun setPresence(now: ScreenPresence) = main.submit {
+        presence = now
+        applyVideo()
+    }.get()
+
+    /** A tap on "Video off" / "Video on", as `CallSession.toggleVideo` handles it. */
+    fun tapVideo() = main.submit {
+        controls = controls.copy(videoEnabled = !controls.videoEnabled)
+        applyVideo()
+    }.get()
+
+    private fun applyVideo() {
+        val video = LocalVideo.of(controls, cameraBroken = false, hasCamera = true, presence)
+        cameraRuns = video.cameraRuns
+        controller.setVideoEnabled(video.peerToldVideoOn)
+    }
+
     override fun onStateChanged(state: CallState) {
         states += state
         changes.signal()
@@ -120,7 +158,10 @@ class TestPhone(relayUrl: String, room: String, initial: CameraFacing, val chang
         changes.signal()
     }
 
-    override fun onRemoteMediaChanged(state: MediaState) {}
+    override fun onRemoteMediaChanged(state: MediaState) {
+        remoteMedia += state
+        changes.signal()
+    }
 
     override fun onStats(stats: CallStats) {}
 

@@ -35,17 +35,18 @@ class CallTest {
 
     private fun newRoom() = "kt-" + UUID.randomUUID().toString().take(8)
 
-    /** Alice and Bob in one room, both cameras running; closes everything after [body]. */
+    /** Alice and Bob in one room, both cameras running ([detailed] pictures, see [SyntheticCamera]); closes everything after [body]. */
     private fun withTwoCalls(
         aliceListener: RecordingListener = RecordingListener(),
         bobListener: RecordingListener = RecordingListener(),
+        detailed: Boolean = false,
         body: (alice: Side, bob: Side) -> Unit,
     ) {
         val room = newRoom()
         Call(config(room, FrameFormat.RGBA), aliceListener).use { aliceCall ->
             Call(config(room, FrameFormat.I420), bobListener).use { bobCall ->
-                SyntheticCamera(aliceCall, 320, 240).use { aliceCamera ->
-                    SyntheticCamera(bobCall, 240, 320).use { bobCamera ->
+                SyntheticCamera(aliceCall, 320, 240, detailed).use { aliceCamera ->
+                    SyntheticCamera(bobCall, 240, 320, detailed).use { bobCamera ->
                         val alice = Side(aliceCall, aliceListener, aliceCamera)
                         val bob = Side(bobCall, bobListener, bobCamera)
                         body(alice, bob)
@@ -101,6 +102,40 @@ class CallTest {
     }
 
     private fun CallStats.offersOrAnswers() = offersCreated + answersCreated
+
+    @Test
+    fun `once connected the stats say the connection is good, with frames and a round trip`() = withTwoCalls(detailed = true) { alice, bob ->
+        fun good(log: List<Pair<CallState?, CallStats>>) = log.firstOrNull { (state, stats) ->
+            state == CallState.Connected && stats.quality == ConnectionQuality.GOOD &&
+                stats.measured.fps > 0.0 && stats.measured.rttMs != null
+        }
+        try {
+            eventually("both hear a good connection with frames and a measured round trip") {
+                good(alice.listener.statsLog) != null && good(bob.listener.statsLog) != null
+            }
+        } catch (e: AssertionError) {
+            val heard = alice.listener.statsLog.takeLast(3).map { (_, stats) -> "${stats.quality} ${stats.measured}" }
+            throw AssertionError("${e.message}; Alice's last reports: $heard", e)
+        }
+        for (side in listOf(alice, bob)) {
+            val measured = good(side.listener.statsLog)!!.second.measured
+            // Both cameras on: the verdict counted frame rate and bitrate, not only the network.
+            assertTrue(measured.videoExpected, "measured: $measured")
+            assertTrue(measured.rttMs!! in 0.0..1_000.0, "round trip on loopback: ${measured.rttMs} ms")
+        }
+    }
+
+    @Test
+    fun `a call waiting alone in its room has no quality verdict`() {
+        val listener = RecordingListener()
+        Call(config(newRoom()), listener).use {
+            eventually("a stats report while waiting for the other person") {
+                listener.statsLog.any { (state, _) -> state == CallState.WaitingForPeer }
+            }
+        }
+        val waiting = listener.statsLog.filter { (state, _) -> state == CallState.WaitingForPeer }.map { it.second }
+        assertTrue(waiting.all { it.quality == null && it.measured.rttMs == null }, "stats while alone: $waiting")
+    }
 
     @Test
     fun `hanging up ends the other side with PeerLeft`() = withTwoCalls { alice, bob ->

@@ -35,6 +35,8 @@ class RecordingListener(private val throwEverywhere: Boolean = false) : CallList
     val videoFrames = AtomicInteger()
     val audioChunks = AtomicInteger()
     val lastStats = AtomicReference<CallStats?>()
+    /** Every stats report, with the last state this listener had heard when it came (one delivery thread, so in order). */
+    val statsLog = CopyOnWriteArrayList<Pair<CallState?, CallStats>>()
     /** Every change of the other side's microphone and camera state, in order. */
     val remoteMedia = CopyOnWriteArrayList<MediaState>()
     /** The Java threads callbacks ran on. */
@@ -98,6 +100,7 @@ class RecordingListener(private val throwEverywhere: Boolean = false) : CallList
     override fun onStats(stats: CallStats) {
         enter()
         lastStats.set(stats)
+        statsLog += states.lastOrNull() to stats
         Recorded.signal()
         if (throwEverywhere) throw RuntimeException("stats overlay crashed")
     }

@@ -3,6 +3,7 @@ package org.videochat.app.logic
 import org.videochat.core.CallException
 import org.videochat.core.CallFailure
 import org.videochat.core.CallState
+import org.videochat.core.CallStats
 import org.videochat.core.EndReason
 import org.videochat.core.MediaState
 
@@ -46,6 +47,8 @@ data class CallScreen(
     val cameraProblem: String? = null,
     /** Offer "Retry" for the camera. */
     val showCameraRetry: Boolean = false,
+    /** The connection-quality badge and, when opened, the stats view. */
+    val quality: QualityView = QualityView.HIDDEN,
 ) {
     companion object {
         /** What a peer that has told nothing is doing: both on. */
@@ -56,8 +59,9 @@ data class CallScreen(
 
         /**
          * The screen for [state] given the local choices, the last non-fatal [error], the
-         * [remote] person's media, a [camera] that failed, and whether another app holds the
-         * audio ([audioInterrupted]).
+         * [remote] person's media, a [camera] that failed, whether another app holds the
+         * audio ([audioInterrupted]), the call's latest [stats] and whether the person opened
+         * the stats view ([statsOpen]).
          */
         fun of(
             state: CallState,
@@ -66,6 +70,8 @@ data class CallScreen(
             remote: MediaState = BOTH_ON,
             camera: CameraProblem? = null,
             audioInterrupted: Boolean = false,
+            stats: CallStats? = null,
+            statsOpen: Boolean = false,
         ): CallScreen {
             val finished = state is CallState.Ended || state is CallState.Failed
             val live = !finished
@@ -93,6 +99,7 @@ data class CallScreen(
                 finished = finished,
                 cameraProblem = cameraTrouble?.message,
                 showCameraRetry = cameraTrouble?.canRetry == true,
+                quality = QualityView.of(state, stats, statsOpen),
             )
         }
 
