@@ -183,8 +183,9 @@ if a and b:
     rust_ms = per_frame(cpu, [(r.get("steady") or {}).get("fps") for r in (a, b)])
     if rust_ms:
         print(f"  cpu per frame       {rust_ms:.1f} CPU-ms per frame received (both directions)")
-    print(f"  join to first frame B: {b.get('first_frame_ms')} ms (from its start, relay connect and join "
-          f"included), setup {b.get('setup_ms')} ms")
+    print(f"  join to first frame B: {b.get('joined_to_first_frame_ms')} ms (from joined: "
+          f"{b.get('joined_to_connected_ms')} ms to connected, then {b.get('connected_to_first_frame_ms')} ms "
+          f"to the first decoded frame); {b.get('first_frame_ms')} ms from its start")
     for name, r in (("A", a), ("B", b)):
         s = r.get("steady") or {}
         print(f"  capture to decode {name}: p50 {r.get('latency_ms_p50')} ms, p95 {r.get('latency_ms_p95')} ms "

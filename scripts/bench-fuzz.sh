@@ -4,6 +4,8 @@
 # Prints executions, execs/s, new corpus units and crashes per target.
 #
 #   scripts/bench-fuzz.sh [SECONDS] [TARGET...]    # default: 60 s, every target
+#   RUNS=10000000 scripts/bench-fuzz.sh 3600        # each target until 10 million executions
+#                                                   # (or SECONDS, whichever comes first)
 #
 # New inputs go to a scratch directory, not the repository; a crash is saved under
 # fuzz/libfuzzer/artifacts/TARGET/ (minimize it with `cargo +nightly fuzz tmin`, fix the bug,
@@ -34,7 +36,7 @@ for target in "${targets[@]}"; do
   started=$SECONDS
   status=0
   "${fuzz[@]}" run --fuzz-dir fuzz/libfuzzer -s none "$target" "$scratch/$target" "fuzz/corpus/$target" -- \
-    -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+    -max_total_time="$seconds" ${RUNS:+-runs="$RUNS"} -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="fuzz/libfuzzer/artifacts/$target/" >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)

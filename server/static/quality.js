@@ -8,16 +8,18 @@ const LOSS_PERCENT = [2, 8];
 const FREEZES = [1, 3];
 // Rates: below weak is weak, below poor is poor.
 const FPS = [15, 8];
-const RECEIVED_KBPS = [300, 100];
 
 const LEVELS = ['good', 'weak', 'poor'];
 const above = (v, [weak, poor]) => (v >= poor ? 2 : v >= weak ? 1 : 0); // NaN: 0
 const below = (v, [weak, poor]) => (v < poor ? 2 : v < weak ? 1 : 0);
 
-/** 'good', 'weak' or 'poor': the worst of the sample's measures (rates only while video is expected). */
-export function assessQuality({ rttMs, lossPercent, receivedKbps, fps, freezes, videoExpected }) {
+/**
+ * 'good', 'weak' or 'poor': the worst of the sample's measures (frame rate only while video is
+ * expected). The bitrate received is shown, not judged: a still picture needs far less than a busy one.
+ */
+export function assessQuality({ rttMs, lossPercent, fps, freezes, videoExpected }) {
   const verdicts = [rttMs === null ? 0 : above(rttMs, RTT_MS), above(lossPercent, LOSS_PERCENT), above(freezes, FREEZES)];
-  if (videoExpected) verdicts.push(below(fps, FPS), below(receivedKbps, RECEIVED_KBPS));
+  if (videoExpected) verdicts.push(below(fps, FPS));
   return LEVELS[Math.max(...verdicts)];
 }
 

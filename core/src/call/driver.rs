@@ -416,6 +416,7 @@ impl Driver {
             PeerEvent::LocalCandidate(candidate) => return Some(Input::LocalCandidate(candidate)),
             PeerEvent::State(state) => {
                 if state == ConnectionState::Connected {
+                    self.video_control.connected();
                     self.start_security_check().await;
                 }
                 return Some(Input::ConnectionState(state));

@@ -95,7 +95,16 @@ impl MediaDecoder {
             s.media_bytes_received += frame.data.len() as u64;
         });
         let timestamp_us = u64::from(frame.rtp_timestamp) * 1_000_000 / u64::from(VIDEO_CLOCK_RATE);
-        match decoder.decode_into(&frame.data, timestamp_us, &mut self.picture) {
+        let started = Instant::now();
+        let decoded = decoder.decode_into(&frame.data, timestamp_us, &mut self.picture);
+        if frame.key_frame {
+            tracing::debug!(
+                bytes = frame.data.len(),
+                decode_us = started.elapsed().as_micros() as u64,
+                "key frame received"
+            );
+        }
+        match decoded {
             Ok(true) => {
                 let (width, height) = (self.picture.width, self.picture.height);
                 self.counters

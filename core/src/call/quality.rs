@@ -49,11 +49,6 @@ const FPS: Threshold = Threshold {
     weak: 15.0,
     poor: 8.0,
 };
-/// 300 kbit/s carries a watchable picture; under 100 kbit/s only audio gets through.
-const RECEIVED_KBPS: Threshold = Threshold {
-    weak: 300.0,
-    poor: 100.0,
-};
 /// One freeze in the window is noticed; three is a broken call.
 const FREEZES: Threshold = Threshold {
     weak: 1.0,
@@ -70,7 +65,7 @@ impl Threshold {
         }
     }
 
-    /// For rates where less is worse (frame rate, bitrate).
+    /// For rates where less is worse (frame rate).
     fn below(&self, value: f64) -> ConnectionQuality {
         match value {
             v if v < self.poor => ConnectionQuality::Poor,
@@ -81,9 +76,11 @@ impl Threshold {
 }
 
 impl ConnectionQuality {
-    /// The worst verdict of the sample's measures. Frame rate and bitrate
-    /// count only while remote video is expected: a camera that is off sends
-    /// nothing, and that is no fault of the connection.
+    /// The worst verdict of the sample's measures. Frame rate counts only
+    /// while remote video is expected: a camera that is off sends nothing,
+    /// and that is no fault of the connection. The bitrate received is no
+    /// verdict at all (it is in the sample for the stats view): a still
+    /// picture needs 50 kbit/s, a busy one 2 Mbit/s, at the same quality.
     pub fn assess(sample: &QualitySample) -> ConnectionQuality {
         let mut verdicts = vec![
             sample
@@ -94,7 +91,6 @@ impl ConnectionQuality {
         ];
         if sample.video_expected {
             verdicts.push(FPS.below(sample.fps));
-            verdicts.push(RECEIVED_KBPS.below(sample.received_kbps));
         }
         verdicts
             .into_iter()

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
@@ -30,6 +30,46 @@ const AUDIO_SHARE_BPS: u32 = 50_000;
 const VIDEO_SHARE: f64 = 0.9;
 /// Below this an encoder makes nothing worth sending.
 const MIN_VIDEO_BPS: u32 = 50_000;
+/// A frame held for the connection is sent when it comes up only if it is at
+/// most this old (about two frames at 30 fps): an older one shows a moment
+/// long gone (the camera stopped meanwhile).
+const HELD_FRAME_MAX_AGE: Duration = Duration::from_millis(70);
+
+/// What the encoder thread waits for.
+pub(crate) enum EncoderInput {
+    /// An upright camera frame.
+    Frame(I420Frame),
+    /// The connection came up: encode the held frame, if fresh.
+    Connected,
+}
+
+/// The newest frame that came while there was no connection, and when: the
+/// first key frame is made of it as soon as the connection is up. Owned by
+/// the encoder thread alone, so it is never sent after a newer frame.
+#[derive(Default)]
+struct HeldFrame(Option<(Instant, I420Frame)>);
+
+impl HeldFrame {
+    /// Keeps `frame`, taken `now`; returns the one it replaces.
+    fn hold(&mut self, frame: I420Frame, now: Instant) -> Option<I420Frame> {
+        self.0.replace((now, frame)).map(|(_, older)| older)
+    }
+
+    /// The held frame if it is still fresh `now`, else `Err` with the stale one.
+    fn take_fresh(&mut self, now: Instant) -> Option<Result<I420Frame, I420Frame>> {
+        let (at, frame) = self.0.take()?;
+        Some(if now.saturating_duration_since(at) <= HELD_FRAME_MAX_AGE {
+            Ok(frame)
+        } else {
+            Err(frame)
+        })
+    }
+
+    /// Forgets the held frame (a newer one is being sent); returns it.
+    fn discard(&mut self) -> Option<I420Frame> {
+        self.0.take().map(|(_, frame)| frame)
+    }
+}
 
 /// The encoder's bitrate when congestion control allows `send_rate_bps` in all.
 pub(crate) fn video_bitrate(send_rate_bps: u32) -> u32 {
@@ -43,6 +83,8 @@ pub(crate) fn video_bitrate(send_rate_bps: u32) -> u32 {
 pub(crate) struct VideoControl {
     key_frame: AtomicBool,
     bitrate_bps: AtomicU32,
+    /// The encoder thread's input, to tell it the connection is up.
+    encoder_input: OnceLock<SyncSender<EncoderInput>>,
 }
 
 impl VideoControl {
@@ -50,6 +92,16 @@ impl VideoControl {
         Self {
             key_frame: AtomicBool::new(true),
             bitrate_bps: AtomicU32::new(video_bitrate(send_rate_bps)),
+            encoder_input: OnceLock::new(),
+        }
+    }
+
+    /// The connection is up: the encoder sends the frame it holds now,
+    /// instead of waiting for the next capture.
+    pub fn connected(&self) {
+        if let Some(input) = self.encoder_input.get() {
+            // Full: a frame is waiting, which serves as well.
+            let _ = input.try_send(EncoderInput::Connected);
         }
     }
 
@@ -67,7 +119,7 @@ impl VideoControl {
 
 /// The caller's handle on the encoder thread.
 pub(crate) struct VideoSender {
-    frames: SyncSender<I420Frame>,
+    frames: SyncSender<EncoderInput>,
     spare: Arc<Mutex<Vec<I420Frame>>>,
     /// NV12 frames that also need rotating are split here first.
     staging: Mutex<I420Frame>,
@@ -88,6 +140,7 @@ impl VideoSender {
         // One slot: when the encoder is busy the newest frame waits and older
         // ones are dropped, so latency never builds up behind a slow encoder.
         let (frames, rx) = sync_channel(1);
+        let _ = control.encoder_input.set(frames.clone());
         let spare = Arc::new(Mutex::new(Vec::with_capacity(SPARE_BUFFERS)));
         let encoder = EncoderThread {
             frames: rx,
@@ -124,11 +177,13 @@ impl VideoSender {
         let mut upright = lock(&self.spare).pop().unwrap_or_default();
         upright_into(frame, &mut lock(&self.staging), &mut upright)?;
         upright.timestamp_us = frame.timestamp_us;
-        match self.frames.try_send(upright) {
+        match self.frames.try_send(EncoderInput::Frame(upright)) {
             Ok(()) => {}
-            Err(TrySendError::Full(frame)) | Err(TrySendError::Disconnected(frame)) => {
+            Err(TrySendError::Full(input)) | Err(TrySendError::Disconnected(input)) => {
                 self.counters.update(|s| s.video_frames_dropped += 1);
-                recycle(&self.spare, frame);
+                if let EncoderInput::Frame(frame) = input {
+                    recycle(&self.spare, frame);
+                }
             }
         }
         Ok(())
@@ -136,7 +191,7 @@ impl VideoSender {
 }
 
 struct EncoderThread {
-    frames: Receiver<I420Frame>,
+    frames: Receiver<EncoderInput>,
     spare: Arc<Mutex<Vec<I420Frame>>>,
     peer: watch::Receiver<Option<Arc<Peer>>>,
     runtime: Handle,
@@ -160,16 +215,33 @@ impl EncoderThread {
         let mut size = VideoSize::default();
         let mut scaler = Scaler::default();
         let mut scaled = I420Frame::default();
-        while let Ok(frame) = self.frames.recv() {
+        let mut held = HeldFrame::default();
+        while let Ok(input) = self.frames.recv() {
+            let now = Instant::now();
+            let frame = match input {
+                EncoderInput::Frame(frame) => frame,
+                EncoderInput::Connected => match held.take_fresh(now) {
+                    Some(Ok(frame)) => frame,
+                    Some(Err(stale)) => {
+                        self.drop_frame(stale);
+                        continue;
+                    }
+                    None => continue,
+                },
+            };
             let peer = self.peer.borrow().clone();
             let Some(peer) = peer.filter(|p| p.state() == ConnectionState::Connected) else {
-                // Nobody to send to: the first frame after connecting must be a key frame.
+                // Nobody to send to: the first frame after connecting must be
+                // a key frame, made of this one if it is still fresh then.
                 self.control.request_key_frame();
-                self.counters.update(|s| s.video_frames_dropped += 1);
-                recycle(&self.spare, frame);
+                if let Some(older) = held.hold(frame, now) {
+                    self.drop_frame(older);
+                }
                 continue;
             };
-            let now = Instant::now();
+            if let Some(older) = held.discard() {
+                self.drop_frame(older);
+            }
             if key_frames.is_open(now) && self.control.key_frame.swap(false, Relaxed) {
                 encoder.request_key_frame();
             }
@@ -214,6 +286,8 @@ impl EncoderThread {
                 .unwrap_or(default_duration);
             last_timestamp_us = Some(timestamp_us);
             let key_frame = encoded.key_frame;
+            let bytes = encoded.data.len();
+            let encoded_at = Instant::now();
             match self
                 .runtime
                 .block_on(peer.write_video(encoded.data, duration))
@@ -224,7 +298,23 @@ impl EncoderThread {
                 }),
                 Err(e) => tracing::debug!("video write failed: {e}"),
             }
+            if key_frame {
+                tracing::debug!(
+                    bytes,
+                    encode_us = encoded_at.duration_since(now).as_micros() as u64,
+                    write_us = encoded_at.elapsed().as_micros() as u64,
+                    "key frame sent"
+                );
+            }
         }
+    }
+}
+
+impl EncoderThread {
+    /// A frame that will not be sent: counted, and its buffer kept for reuse.
+    fn drop_frame(&self, frame: I420Frame) {
+        self.counters.update(|s| s.video_frames_dropped += 1);
+        recycle(&self.spare, frame);
     }
 }
 
@@ -232,5 +322,61 @@ fn recycle(spare: &Mutex<Vec<I420Frame>>, frame: I420Frame) {
     let mut spare = lock(spare);
     if spare.len() < SPARE_BUFFERS {
         spare.push(frame);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(timestamp_us: u64) -> I420Frame {
+        I420Frame {
+            timestamp_us,
+            ..I420Frame::default()
+        }
+    }
+
+    #[test]
+    fn the_newest_frame_is_held_and_sent_once_while_fresh() {
+        let mut held = HeldFrame::default();
+        let start = Instant::now();
+        assert!(held.hold(frame(1), start).is_none());
+        let replaced = held.hold(frame(2), start + Duration::from_millis(33));
+        assert_eq!(replaced.map(|f| f.timestamp_us), Some(1));
+        let taken = held.take_fresh(start + Duration::from_millis(50));
+        assert_eq!(taken.map(|f| f.map(|f| f.timestamp_us)), Some(Ok(2)));
+        assert!(
+            held.take_fresh(start).is_none(),
+            "a frame is handed over once"
+        );
+    }
+
+    #[test]
+    fn a_stale_held_frame_is_not_sent() {
+        let mut held = HeldFrame::default();
+        let start = Instant::now();
+        held.hold(frame(1), start);
+        let late = start + HELD_FRAME_MAX_AGE + Duration::from_millis(1);
+        assert!(matches!(held.take_fresh(late), Some(Err(_))));
+    }
+
+    #[test]
+    fn a_newer_frame_sent_first_discards_the_held_one() {
+        let mut held = HeldFrame::default();
+        held.hold(frame(1), Instant::now());
+        assert_eq!(held.discard().map(|f| f.timestamp_us), Some(1));
+        assert!(held.take_fresh(Instant::now()).is_none());
+    }
+
+    #[test]
+    fn connected_reaches_the_encoder_input_and_never_blocks() {
+        let control = VideoControl::new(1_000_000);
+        control.connected(); // no encoder yet: nothing to tell
+        let (input, encoder) = sync_channel(1);
+        control.encoder_input.set(input).expect("set once");
+        control.connected();
+        control.connected(); // full: dropped, not blocking
+        assert!(matches!(encoder.try_recv(), Ok(EncoderInput::Connected)));
+        assert!(encoder.try_recv().is_err());
     }
 }

@@ -330,11 +330,22 @@ impl Endpoint {
 
     /// When `remote`'s association next needs [`Self::handle_timeout`].
     pub fn poll_timeout(&self, remote: &SocketAddr) -> Option<Instant> {
-        if let Some(conn) = self.connections.get(remote) {
-            conn.current_retransmit_timer
-        } else {
-            None
-        }
+        // PATCHED: datagrams already queued for `remote` (the first flight that
+        // `connect` makes) are due at once. Callers drain transmits when they
+        // handle a read or a timeout; with only the retransmission timer here,
+        // a flight made outside those waited for some other timer (about 20 ms,
+        // the next ICE check, in webrtc-rs) before it was sent.
+        let queued = self
+            .transmits
+            .iter()
+            .filter(|t| t.transport.peer_addr == *remote)
+            .map(|t| t.now)
+            .min();
+        let retransmit = self
+            .connections
+            .get(remote)
+            .and_then(|conn| conn.current_retransmit_timer);
+        queued.into_iter().chain(retransmit).min()
     }
 }
 
@@ -708,6 +719,28 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// PATCHED: the first flight `connect` queues is due at once, not at its retransmission
+    /// timer, so a caller that sleeps until `poll_timeout` sends it without delay.
+    #[cfg(feature = "crypto-ring")]
+    #[test]
+    fn a_flight_queued_by_connect_is_due_at_once() -> Result<()> {
+        let provider: Arc<dyn RTCCryptoProvider> = Arc::new(crypto::providers::RingProvider::new());
+        let suites = [CipherSuiteId::Tls_Ecdhe_Ecdsa_With_Aes_128_Gcm_Sha256];
+        let client_config = config(provider, true, &suites)?;
+        let mut client = Endpoint::new(client_addr(), TransportProtocol::UDP, None);
+        let now = Instant::now();
+        client.connect(now, server_addr(), client_config, None)?;
+        assert_eq!(client.poll_timeout(&server_addr()), Some(now));
+
+        while client.poll_transmit().is_some() {}
+        let retransmit = client.poll_timeout(&server_addr());
+        assert!(
+            retransmit.is_some_and(|at| at > now),
+            "once taken, the flight waits for its retransmission timer: {retransmit:?}"
+        );
+        Ok(())
     }
 
     /// RFC 6347 4.2.4: the sender of the last flight has to retransmit it when the peer repeats its

@@ -173,11 +173,20 @@ fn report(
     let stats = call.stats();
     recorder.read(|o| {
         let ms = |us: Option<u64>| us.map(|us| us as f64 / 1000.0);
+        let between = |from: Option<u64>, to: Option<u64>| ms(Some(to?.checked_sub(from?)?));
         json!({
             "ok": outcome.is_ok(),
             "error": outcome.as_ref().err(),
             "setup_ms": stats.connected_after_ms,
             "first_frame_ms": stats.first_frame_after_ms,
+            // Join to first frame, in its steps (ms): the relay's reply to our
+            // join to connected (negotiation, ICE, DTLS), then connected to the
+            // first decoded picture (a capture, a key frame, its trip, decode).
+            "joined_to_first_frame_ms": between(o.joined_at_us, o.first_frame_at_us),
+            "joined_to_connected_ms": between(o.joined_at_us, o.connected_at_us),
+            "connected_to_first_frame_ms": between(o.connected_at_us, o.first_frame_at_us),
+            // Of that, the first picture's own capture to decode (encode, trip, decode).
+            "first_frame_latency_ms": ms(o.latencies_us.first().copied()),
             "video_frames_sent": stats.video_frames_sent,
             "video_frames_received": o.frames,
             "frames_out_of_order": o.frames_out_of_order,

@@ -63,6 +63,12 @@ pub struct Observed {
     pub state: Option<CallState>,
     /// Set (and announced) on the first state inside the room.
     pub role: Option<&'static str>,
+    /// When the relay placed us in the room, when the call first said
+    /// connected, and when the first remote picture was decoded (unix µs): the
+    /// steps of join to first frame.
+    pub joined_at_us: Option<u64>,
+    pub connected_at_us: Option<u64>,
+    pub first_frame_at_us: Option<u64>,
     pub frames: u64,
     pub audio_chunks: u64,
     /// Capture-to-decode latency of stamped frames, in microseconds.
@@ -131,7 +137,11 @@ impl CallObserver for Recorder {
                 && let Some(role) = progress::role_on_entering(&state)
             {
                 o.role = Some(role);
+                o.joined_at_us = Some(unix_us());
                 progress::joined(role);
+            }
+            if state == CallState::Connected && o.connected_at_us.is_none() {
+                o.connected_at_us = Some(unix_us());
             }
             if state.is_terminal() {
                 o.ended_at_unix_ms = Some(unix_us() / 1000);
@@ -147,6 +157,7 @@ impl CallObserver for Recorder {
         let stamp = read_stamp(&frame.view());
         self.update(|o| {
             o.frames += 1;
+            o.first_frame_at_us.get_or_insert(now);
             let gap = o.last_frame_at_us.map(|last| now.saturating_sub(last));
             if let Some(gap) = gap {
                 o.max_frame_gap_us = o.max_frame_gap_us.max(gap);
