@@ -43,7 +43,7 @@ pub(crate) fn spawn(
                 observer,
                 counters,
                 commands,
-                video: None,
+                video: None, // made on `Reset`, which every new connection sends
                 picture: I420Frame::default(),
                 audio: None,
                 last_audio_sequence: None,
@@ -71,7 +71,9 @@ impl MediaDecoder {
                 Received::Audio(packet) => self.on_audio(packet),
                 Received::Reset => {
                     self.counters.restart_freeze_clock();
-                    self.video = None;
+                    // A fresh decoder for the new connection, made now rather
+                    // than with its first frame: that frame shows sooner.
+                    self.video = H264Decoder::new().ok();
                     self.audio = None;
                     self.last_audio_sequence = None;
                 }
