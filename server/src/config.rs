@@ -34,6 +34,8 @@ OPTIONS:
                                 them is disconnected (default 262144)
   --rate-burst N                frames a client may send in a burst (default 200)
   --rate-per-second N           frames a client may send per second, sustained (default 50)
+  --rate-bytes-burst N          bytes a client may send in a burst (default 262144)
+  --rate-bytes-per-second N     bytes a client may send per second, sustained (default 32768)
   --resume-grace-ms N           keep the slot of a client that asked to resume this long after
                                 its socket is gone (default 20000)
   --allowed-origin ORIGIN       also let pages from ORIGIN (e.g. https://app.example) open a
@@ -170,6 +172,8 @@ impl Command {
                 "--queue-bytes" => limits.queue_bytes = positive(&name, &value)? as usize,
                 "--rate-burst" => limits.rate_burst = small(&name, &value)?,
                 "--rate-per-second" => limits.rate_per_second = small(&name, &value)?,
+                "--rate-bytes-burst" => limits.rate_bytes_burst = small(&name, &value)?,
+                "--rate-bytes-per-second" => limits.rate_bytes_per_second = small(&name, &value)?,
                 "--resume-grace-ms" => {
                     limits.resume_grace = Duration::from_millis(positive(&name, &value)?)
                 }
@@ -277,6 +281,8 @@ fn is_known(name: &str) -> bool {
         "--queue-bytes",
         "--rate-burst",
         "--rate-per-second",
+        "--rate-bytes-burst",
+        "--rate-bytes-per-second",
         "--resume-grace-ms",
         "--allowed-origin",
         "--redis",

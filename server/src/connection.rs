@@ -76,7 +76,9 @@ pub const REPLACED: u16 = 4000;
 /// What a connection remembers between frames.
 struct Session {
     member: Member,
+    /// Frames a client sends, and their bytes: both are limited.
     limiter: RateLimiter,
+    bytes: RateLimiter,
 }
 
 /// Serves one client until the connection ends, then takes it out of its
@@ -101,6 +103,12 @@ where
         limiter: RateLimiter::new(
             limits.rate_burst,
             limits.rate_per_second,
+            limits.rate_strikes,
+            started.into_std(),
+        ),
+        bytes: RateLimiter::new(
+            limits.rate_bytes_burst,
+            limits.rate_bytes_per_second,
             limits.rate_strikes,
             started.into_std(),
         ),
@@ -138,7 +146,7 @@ where
         End::RateLimited => Some((
             Some(ErrorCode::RateLimited),
             CloseCode::Policy,
-            "too many frames",
+            "sending too much",
         )),
         End::NotUtf8 => Some((
             Some(ErrorCode::BadJson),
@@ -205,10 +213,16 @@ where
             message,
             Message::Text(_) | Message::Binary(_) | Message::Ping(_)
         ) {
-            match session.limiter.check(now.into_std()) {
+            let now = now.into_std();
+            let size = u32::try_from(message.len()).unwrap_or(u32::MAX);
+            match session
+                .limiter
+                .check(now)
+                .max(session.bytes.take(now, size))
+            {
                 Verdict::Allow => {}
                 Verdict::Refuse => {
-                    me.send_error(ErrorCode::RateLimited, "too many frames; slow down");
+                    me.send_error(ErrorCode::RateLimited, "sending too much; slow down");
                     continue;
                 }
                 Verdict::Disconnect => return End::RateLimited,

@@ -29,6 +29,13 @@ pub struct Limits {
     pub rate_burst: u32,
     /// Token bucket: sustained frames per second.
     pub rate_per_second: u32,
+    /// Token bucket of bytes: what a client may send in a burst (four frames
+    /// of the largest size: a whole negotiation fits).
+    pub rate_bytes_burst: u32,
+    /// Token bucket of bytes: sustained bytes per second. Frames alone let a
+    /// client relay 50 large frames a second (3 MB/s) to a peer that does not
+    /// read; a call's signaling is a few kB, then a ping now and then.
+    pub rate_bytes_per_second: u32,
     /// The refused frame that reaches this many `rate_limited` errors closes
     /// the connection (1008).
     pub rate_strikes: u32,
@@ -76,6 +83,8 @@ impl Default for Limits {
             queue_bytes: 256 * 1024,
             rate_burst: 200,
             rate_per_second: 50,
+            rate_bytes_burst: 4 * MAX_MESSAGE_BYTES as u32,
+            rate_bytes_per_second: 32 * 1024,
             rate_strikes: 3,
             heartbeat_interval: Duration::from_secs(10),
             heartbeat_timeout: Duration::from_secs(30),

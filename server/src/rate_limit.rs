@@ -2,8 +2,9 @@
 
 use std::time::Instant;
 
-/// What to do with one incoming frame.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What to do with one incoming frame, mildest first (the stricter of two
+/// limits is the larger).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Verdict {
     /// Within the limit: handle it.
     Allow,
@@ -13,9 +14,9 @@ pub enum Verdict {
     Disconnect,
 }
 
-/// A token bucket of `burst` frames refilled at `per_second`. Each refused
-/// frame is a strike; strikes are forgiven once the bucket is full again,
-/// i.e. after the client has been quiet for a while.
+/// A token bucket of `burst` units (frames, or bytes) refilled at
+/// `per_second`. Each refused frame is a strike; strikes are forgiven once
+/// the bucket is full again, i.e. after the client has been quiet for a while.
 #[derive(Debug, Clone)]
 pub struct RateLimiter {
     tokens: f64,
@@ -39,16 +40,23 @@ impl RateLimiter {
         }
     }
 
-    /// Accounts for one frame arriving at `now`.
+    /// Accounts for one frame arriving at `now` (a bucket of frames).
     pub fn check(&mut self, now: Instant) -> Verdict {
+        self.take(now, 1)
+    }
+
+    /// Accounts for a frame of `units` (its bytes, in a bucket of bytes)
+    /// arriving at `now`.
+    pub fn take(&mut self, now: Instant, units: u32) -> Verdict {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
         if self.tokens >= self.burst {
             self.strikes = 0;
         }
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        let units = f64::from(units);
+        if self.tokens >= units {
+            self.tokens -= units;
             return Verdict::Allow;
         }
         self.strikes = self.strikes.saturating_add(1);
@@ -101,6 +109,24 @@ mod tests {
             assert_eq!(limiter.check(later), Verdict::Allow);
         }
         assert_eq!(limiter.check(later), Verdict::Refuse);
+    }
+
+    #[test]
+    fn a_bucket_of_bytes_takes_each_frame_at_its_size() {
+        let t0 = Instant::now();
+        let mut bytes = RateLimiter::new(100_000, 10_000, 3, t0);
+        assert_eq!(bytes.take(t0, 60_000), Verdict::Allow);
+        assert_eq!(bytes.take(t0, 40_000), Verdict::Allow);
+        assert_eq!(bytes.take(t0, 500), Verdict::Refuse, "the burst is spent");
+        // A tenth of a second at 10 kB/s is 1 kB: small frames pass again.
+        let later = t0 + Duration::from_millis(100);
+        assert_eq!(bytes.take(later, 600), Verdict::Allow);
+        assert_eq!(bytes.take(later, 600), Verdict::Refuse);
+    }
+
+    #[test]
+    fn the_stricter_verdict_is_the_larger() {
+        assert!(Verdict::Allow < Verdict::Refuse && Verdict::Refuse < Verdict::Disconnect);
     }
 
     #[test]

@@ -174,6 +174,41 @@ async fn a_flood_is_rate_limited_and_repeated_offence_closes_with_1008() {
 }
 
 #[tokio::test]
+async fn large_frames_beyond_the_byte_budget_are_rate_limited_though_few() {
+    let relay = Relay::start(&[]);
+    let (mut client, _) = Client::joined(&relay, &room("bytes")).await;
+    // Ten 60 KB frames: far under the frame burst (200), over the byte burst (256 KiB).
+    let large = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "s".repeat(60_000));
+    for _ in 0..10 {
+        client
+            .ws
+            .feed(Message::text(large.as_str()))
+            .await
+            .expect("frame queued");
+    }
+    client.ws.flush().await.expect("frames sent");
+    client.expect_error("rate_limited").await;
+    assert_eq!(client.expect_close().await.code, CloseCode::Policy);
+}
+
+#[tokio::test]
+async fn a_negotiation_sized_burst_of_bytes_is_not_rate_limited() {
+    let relay = Relay::start(&[]);
+    let (mut client, _) = Client::joined(&relay, &room("sdp")).await;
+    // Four of the largest frames (an offer, an answer, ICE restarts).
+    let large = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "s".repeat(60_000));
+    for _ in 0..4 {
+        client
+            .ws
+            .feed(Message::text(large.as_str()))
+            .await
+            .expect("frame queued");
+    }
+    client.ws.flush().await.expect("frames sent");
+    client.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
 async fn a_burst_within_the_limit_is_not_rate_limited() {
     let relay = Relay::start(&[]);
     let (mut client, _) = Client::joined(&relay, &room("burst")).await;

@@ -9,6 +9,15 @@ use common::{Client, Relay, room, scrape};
 use futures_util::{SinkExt, StreamExt};
 use tokio_tungstenite::tungstenite::Message;
 
+/// The queue bounds are under test, not the byte budget a sender has (which
+/// stops a single sender long before: `errors.rs`).
+const UNLIMITED_BYTES: [&str; 4] = [
+    "--rate-bytes-burst",
+    "4000000000",
+    "--rate-bytes-per-second",
+    "4000000000",
+];
+
 /// What the sender saw while it fed a peer that never reads.
 struct Flood {
     /// Frames sent until the relay said `peer-left`.
@@ -79,7 +88,14 @@ async fn flood_a_slow_reader(relay: &Relay, burst: u32) -> Flood {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_reader_is_dropped_when_its_queue_is_full_of_frames() {
     // A byte bound too large to matter: the 256-frame bound drops it.
-    let relay = Relay::start(&["--queue-bytes", "1000000000"]);
+    let relay = Relay::start(&[
+        "--queue-bytes",
+        "1000000000",
+        UNLIMITED_BYTES[0],
+        UNLIMITED_BYTES[1],
+        UNLIMITED_BYTES[2],
+        UNLIMITED_BYTES[3],
+    ]);
     let flood = flood_a_slow_reader(&relay, 150).await;
     assert!(
         !flood.rate_limited,
@@ -90,7 +106,7 @@ async fn a_slow_reader_is_dropped_when_its_queue_is_full_of_frames() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_reader_is_dropped_well_before_256_frames_once_its_queue_holds_256_kib() {
-    let relay = Relay::start(&[]);
+    let relay = Relay::start(&UNLIMITED_BYTES);
     // Paced from the first frame, so the count is exact to a frame or two.
     let flood = flood_a_slow_reader(&relay, 0).await;
     assert!(

@@ -20,9 +20,14 @@ async fn a_client_that_sends_but_never_reads_is_dropped_when_writes_stall() {
         "100",
         "--heartbeat-timeout-ms",
         "1000",
-        // The byte bound must not be what drops it.
+        // The byte bound must not be what drops it, nor the sender's byte
+        // budget what stops the flood.
         "--queue-bytes",
         "1000000000",
+        "--rate-bytes-burst",
+        "4000000000",
+        "--rate-bytes-per-second",
+        "4000000000",
     ]);
     let name = room("stalled");
     let (mut reader, _) = Client::joined(&relay, &name).await;
