@@ -55,6 +55,8 @@ pub struct Cluster {
     /// The connections of this node, by id, for what the script publishes.
     local: Mutex<HashMap<ConnId, ConnectionHandle>>,
     grace_ms: u64,
+    /// Most rooms on all nodes together.
+    max_rooms: usize,
     kept_frames: usize,
     kept_bytes: usize,
 }
@@ -103,6 +105,7 @@ impl Cluster {
             script: redis::Script::new(include_str!("cluster/rooms.lua")),
             local: Mutex::default(),
             grace_ms: limits.resume_grace.as_millis() as u64,
+            max_rooms: limits.max_rooms,
             kept_frames: limits.kept_frames,
             kept_bytes: limits.kept_bytes,
         });
@@ -168,11 +171,27 @@ impl Cluster {
         .to_json();
         let full = RelayEvent::Full { room: name.clone() }.to_json();
         let session = session.unwrap_or_default();
-        let args = [name.as_str(), &conn, &session, &created, &joined, &full];
+        let max_rooms = self.max_rooms.to_string();
+        let args = [
+            name.as_str(),
+            &conn,
+            &session,
+            &created,
+            &joined,
+            &full,
+            &max_rooms,
+        ];
         match self.call::<String>("join", &args, true).await {
             Ok(outcome) => match outcome.as_str() {
                 "created" => Joined::Created,
                 "joined" => Joined::Joined,
+                "busy" => {
+                    me.send_error(
+                        ErrorCode::RelayBusy,
+                        "the relays hold as many rooms as they may; try again later",
+                    );
+                    Joined::Refused
+                }
                 _ => Joined::Full,
             },
             Err(error) => unavailable(me, error),

@@ -76,6 +76,32 @@ async fn a_burst_crosses_nodes_in_order_and_a_third_member_is_refused() {
 }
 
 #[tokio::test]
+async fn the_cap_on_rooms_counts_the_rooms_of_every_node() {
+    let redis = Redis::start();
+    let one = Relay::node(&redis, &["--max-rooms", "2"]);
+    let two = Relay::node(&redis, &["--max-rooms", "2"]);
+    let first = room("cap");
+    let (_a, created) = Client::joined(&one, &first).await;
+    assert_eq!(created["type"], "created");
+    let (mut b, created) = Client::joined(&two, &room("cap")).await;
+    assert_eq!(created["type"], "created");
+    // A third room, on either node, is one too many.
+    let (_, refused) = Client::joined(&one, &room("cap")).await;
+    assert_eq!(
+        (&refused["type"], &refused["code"]),
+        (&"error".into(), &"relay_busy".into()),
+        "{refused}"
+    );
+    // Joining a room that exists opens none: allowed, across nodes.
+    let (_c, joined) = Client::joined(&two, &first).await;
+    assert_eq!(joined["type"], "joined");
+    // A room that empties frees its place (the same connection, so in order).
+    b.send(r#"{"type":"bye"}"#).await;
+    b.send(&common::join(&room("cap"))).await;
+    b.expect_event("created").await;
+}
+
+#[tokio::test]
 async fn when_a_node_dies_the_peer_of_its_member_hears_peer_left_and_initiates() {
     let mut nodes = deployment();
     let name = room("dies");

@@ -13,7 +13,8 @@
 -- "N\t<notice>" or "F\t<frame>" kept for an away member); vc:away (zset
 -- "<room>\n<conn>" by grace deadline in ms); vc:nodes (set of nodes);
 -- vc:alive:<node> (expires unless the node refreshes it); vc:node-rooms:<node>
--- (rooms where the node has had a member).
+-- (rooms where the node has had a member); vc:rooms (set of the rooms that
+-- exist, for the cap on rooms all nodes share).
 --
 -- ARGV[1] is the operation; the rest depend on it. A single Redis, not a
 -- Redis Cluster: keys are computed here, not declared.
@@ -104,6 +105,7 @@ local function free(room, conn, limits)
   if slot == 'i_' then
     if not redis.call('HGET', key, 'o_conn') then
       redis.call('DEL', key)
+      redis.call('SREM', 'vc:rooms', room)
       return
     end
     for _, field in ipairs(SLOT_FIELDS) do
@@ -145,11 +147,15 @@ local function set_slot(room, slot, conn, sess)
 end
 
 if op == 'join' then
-  -- room, conn, session or "", created event, joined event, full event, kept frames, kept bytes
+  -- room, conn, session or "", created event, joined event, full event, most rooms, kept
+  -- frames, kept bytes
   local room, conn, sess = ARGV[2], ARGV[3], ARGV[4]
-  local limits = {tonumber(ARGV[8]), tonumber(ARGV[9])}
+  local limits = {tonumber(ARGV[9]), tonumber(ARGV[10])}
   local key = room_key(room)
   if redis.call('EXISTS', key) == 0 then
+    -- The cap counts every node's rooms; the caller tells the client.
+    if redis.call('SCARD', 'vc:rooms') >= tonumber(ARGV[8]) then return 'busy' end
+    redis.call('SADD', 'vc:rooms', room)
     set_slot(room, 'i_', conn, sess)
     publish(conn, 'E', room, ARGV[5])
     return 'created'
