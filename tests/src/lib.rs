@@ -1,6 +1,7 @@
 //! Helpers for end-to-end tests: start the real binaries, read what they print,
 //! wait for them with deadlines, and never leave a process behind.
 
+mod cluster;
 mod netlab;
 mod process;
 mod turn;
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
+pub use cluster::{FrontDoor, Redis};
 pub use netlab::Lab;
 pub use process::Process;
 pub use turn::{TURN_PORT, TURN_REALM, Turn, turn_rest_credentials};
@@ -53,6 +55,13 @@ impl Relay {
     /// Starts `videochat-server --listen 127.0.0.1:0` and waits for its first line.
     pub fn start() -> Relay {
         Relay::listening(Command::new(bin_path("videochat-server")), "127.0.0.1:0")
+    }
+
+    /// Starts a relay node sharing its rooms through `redis`, on a free port.
+    pub fn node(redis: &Redis) -> Relay {
+        let mut command = Command::new(bin_path("videochat-server"));
+        command.args(["--redis", &redis.url]);
+        Relay::listening(command, "127.0.0.1:0")
     }
 
     /// Starts the relay inside a lab host, on a free port of its address.

@@ -1,12 +1,12 @@
 //! Two desktop peers (`videochat-peer`) call each other through the real relay
-//! process, over real sockets on loopback (`--loopback`: 127.0.0.1 only), with
-//! real codecs.
+//! process (or two relay nodes sharing rooms through a real redis-server), over
+//! real sockets on loopback (`--loopback`: 127.0.0.1 only), with real codecs.
 
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use videochat_e2e::{Process, Relay, bin_path, joined_role};
+use videochat_e2e::{FrontDoor, Process, Redis, Relay, bin_path, joined_role};
 use videochat_protocol::RoomId;
 
 /// Beyond a peer's own `--timeout-s` (30 s unless given) and its linger.
@@ -15,11 +15,17 @@ const EXIT_DEADLINE: Duration = Duration::from_secs(60);
 const JOIN_DEADLINE: Duration = Duration::from_secs(10);
 
 fn peer(name: &str, relay: &Relay, room: &RoomId, extra: &[&str]) -> Process {
+    peer_at(name, &relay.ws_url(), room, extra)
+}
+
+/// A peer on the relay at `url`, logging the negotiation's steps.
+fn peer_at(name: &str, url: &str, room: &RoomId, extra: &[&str]) -> Process {
     let mut command = Command::new(bin_path("videochat-peer"));
     command
+        .env("RUST_LOG", "warn,videochat_core::negotiation=info")
         .args([
             "--server",
-            &relay.ws_url(),
+            url,
             "--room",
             room.as_str(),
             "--loopback",
@@ -192,4 +198,70 @@ fn a_third_peer_is_told_the_room_is_full() {
         a_ok && b_ok,
         "the call in the room went on: {a_report} {b_report}"
     );
+}
+
+/// Waits for the peer's `{"event":"state","state":...}` progress line naming `state`.
+fn wait_state(peer: &mut Process, state: &str) {
+    peer.wait_for_stderr(JOIN_DEADLINE, state, |line| {
+        let event: Value = serde_json::from_str(line).ok()?;
+        (event["event"] == "state" && event["state"] == state).then_some(())
+    })
+}
+
+/// Waits for a log line of the peer's containing `text`.
+fn wait_log(peer: &mut Process, text: &str, within: Duration) {
+    peer.wait_for_stderr(within, text, |line| line.contains(text).then_some(()))
+}
+
+#[test]
+fn a_call_across_two_relay_nodes_survives_the_death_of_one() {
+    let redis = Redis::start();
+    let one = Relay::node(&redis);
+    let two = Relay::node(&redis);
+    // Alice comes through a front door that sends her to node one while it
+    // lives (a load balancer); Bob is on node two.
+    let door = FrontDoor::start(&[one.addr.clone(), two.addr.clone()]);
+    let room = RoomId::random();
+    let size = ["--size", "320x240", "--timeout-s", "60"];
+    let mut alice = peer_at(
+        "alice",
+        &door.ws_url(),
+        &room,
+        &[&["--frames", "30", "--linger-ms", "600000"][..], &size].concat(),
+    );
+    let mut bob = peer_at(
+        "bob",
+        &two.ws_url(),
+        &room,
+        &[&["--frames", "300", "--hang-up-after-s", "15"][..], &size].concat(),
+    );
+    joined(&mut alice);
+    joined(&mut bob);
+    wait_state(&mut alice, "Connected");
+    wait_state(&mut bob, "Connected");
+
+    // Node one dies mid-call. Alice's relay socket closes; she comes back
+    // through the door, now to node two, and takes her place again.
+    drop(one);
+    wait_log(&mut bob, "the peer is back", Duration::from_secs(10));
+
+    let (bob_ok, bob) = bob.finish(EXIT_DEADLINE);
+    let (alice_ok, alice) = alice.finish(EXIT_DEADLINE);
+    assert!(bob_ok, "bob failed: {bob}");
+    assert!(alice_ok, "alice failed: {alice}");
+    // Bob's hang-up reached Alice through node two.
+    assert_eq!(alice["end_state"], "Ended(PeerLeft)", "{alice}");
+    let took =
+        number(&alice, "ended_at_unix_ms").saturating_sub(number(&bob, "hung_up_at_unix_ms"));
+    assert!(took < 2000, "the bye took {took} ms: {alice}");
+    // The media never depended on the relay: one negotiation, no freeze.
+    let offers = number(&alice, "offers_created") + number(&bob, "offers_created");
+    assert_eq!(offers, 1, "renegotiated: {alice} {bob}");
+    for report in [&alice, &bob] {
+        assert!(number(report, "video_frames_received") >= 300, "{report}");
+        assert!(
+            number(report, "max_frame_gap_ms") <= 500,
+            "a freeze: {report}"
+        );
+    }
 }
