@@ -1,11 +1,12 @@
 //! The Rust core against a real libwebrtc: headless Chromium (fake camera and
-//! microphone) on the relay's own web page, in both roles.
+//! microphone) on the relay's own web page, in both roles, and across two
+//! relay nodes sharing rooms through a real redis-server.
 
 use std::process::Command;
 use std::time::Duration;
 
 use serde_json::Value;
-use videochat_e2e::{Process, Relay, bin_path, joined_role};
+use videochat_e2e::{Process, Redis, Relay, bin_path, joined_role};
 use videochat_protocol::RoomId;
 
 /// Both sides give up on their own after 60 s (`--timeout-s`); this bounds a hang.
@@ -110,6 +111,22 @@ fn a_rust_peer_calls_chromium() {
     let rust_role = rust.wait_for_stderr(JOIN_DEADLINE, "joined event", joined_role);
     assert_eq!(rust_role, "initiator");
     let (browser, role) = start_browser(&relay, &room);
+    assert_eq!(role, "answerer");
+    let (rust_ok, rust_report) = rust.finish(EXIT_DEADLINE);
+    let (browser_ok, browser_report) = browser.finish(EXIT_DEADLINE);
+    check(rust_ok, &rust_report, browser_ok, &browser_report);
+}
+
+#[test]
+fn a_rust_peer_on_one_relay_node_calls_chromium_on_another() {
+    let redis = Redis::start();
+    let (one, two) = (Relay::node(&redis), Relay::node(&redis));
+    let room = RoomId::random();
+    let mut rust = rust_peer(&one, &room);
+    let rust_role = rust.wait_for_stderr(JOIN_DEADLINE, "joined event", joined_role);
+    assert_eq!(rust_role, "initiator");
+    // The page comes from node two, and joins there.
+    let (browser, role) = start_browser(&two, &room);
     assert_eq!(role, "answerer");
     let (rust_ok, rust_report) = rust.finish(EXIT_DEADLINE);
     let (browser_ok, browser_report) = browser.finish(EXIT_DEADLINE);
