@@ -48,8 +48,8 @@ pub struct CallStats {
     pub connected_after_ms: u64,
     /// From start to the first decoded remote frame, in milliseconds (0 until then).
     pub first_frame_after_ms: u64,
-    /// The connection-quality verdict of the last second, for a good / weak / poor indicator;
-    /// `None` while the call is not connected (hide the indicator).
+    /// What a good / weak / poor indicator shows: the last second's verdict if worse, a better
+    /// one once it held for three seconds; `None` while the call is not connected (hide it).
     pub quality: Option<ConnectionQuality>,
     /// The numbers behind `quality`, for a stats view (all zero while it is `None`).
     pub measured: QualitySample,

@@ -8,7 +8,7 @@ import { LocalMedia } from './media.js';
 import { candidateInit, candidateMessage, mediaStats, preferH264 } from './webrtc.js';
 import { SasExchange, connectionFingerprints } from './security-code.js';
 import { BOTH_ON, MediaTeller, parseMediaState } from './remote-media.js';
-import { assessQuality, counters, sampleBetween } from './quality.js';
+import { assessQuality, counters, sampleBetween, shownQuality } from './quality.js';
 
 const STUN_DEFAULT = 'stun:stun.l.google.com:19302';
 const DISCONNECTED_GRACE_MS = 3000; // 'disconnected' often heals by itself; restart ICE after this
@@ -43,7 +43,7 @@ const call = {
   pc: null, videoSender: null, pendingCandidates: [], applyingRemote: false,
   remoteStream: null, disconnectedTimer: null,
   remoteMedia: BOTH_ON, mediaTeller: new MediaTeller(),
-  quality: null, qualityFrom: null, // the last verdict {level, sample}; the reading it started from
+  quality: null, qualityFrom: null, // what the indicator shows {level, betterInARow, sample}; the reading it started from
   times: {},
   counters: {
     offersSent: 0, answersSent: 0, offersReceived: 0, answersReceived: 0,
@@ -458,7 +458,7 @@ async function measureQuality() {
   if (pc !== call.pc || from?.pc !== pc) return;
   // Reconnecting too: frames should come, and do not.
   const sample = sampleBetween(from, reading, call.remoteMedia.video);
-  call.quality = { level: assessQuality(sample), sample };
+  call.quality = { ...shownQuality(call.quality, assessQuality(sample)), sample };
   ui.quality.textContent = QUALITY_TEXT[call.quality.level];
   ui.quality.dataset.level = call.quality.level;
   ui.quality.hidden = false;

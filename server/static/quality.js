@@ -58,3 +58,20 @@ export function sampleBetween(before, now, videoExpected) {
     videoExpected,
   };
 }
+
+/** Seconds a better verdict must hold before the indicator shows it (the core's RECOVERY_SAMPLES). */
+export const RECOVERY_SAMPLES = 3;
+
+/**
+ * What the indicator shows after `verdict`, given what it showed ({level, betterInARow} or null):
+ * a worse verdict at once, a better one once it held for RECOVERY_SAMPLES readings in a row
+ * (the core's ShownQuality), so a good second in a bad spell does not flash "Good connection".
+ */
+export function shownQuality(shown, verdict) {
+  const rank = (level) => LEVELS.indexOf(level);
+  if (shown && rank(verdict) < rank(shown.level)) {
+    const betterInARow = shown.betterInARow + 1;
+    if (betterInARow < RECOVERY_SAMPLES) return { level: shown.level, betterInARow };
+  }
+  return { level: verdict, betterInARow: 0 };
+}

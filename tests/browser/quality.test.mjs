@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { assessQuality, sampleBetween } from '../../server/static/quality.js';
+import { assessQuality, sampleBetween, shownQuality } from '../../server/static/quality.js';
 
 const table = JSON.parse(readFileSync(new URL('../fixtures/quality.json', import.meta.url), 'utf8'));
 
@@ -19,4 +19,12 @@ test('a sample is the difference of two readings over their time apart', () => {
   assert.deepEqual(sampleBetween(before, now, true), {
     rttMs: 32, lossPercent: 4, receivedKbps: 1000, fps: 24, freezes: 1, videoExpected: true,
   });
+});
+
+test('a worse verdict shows at once and a better one after three readings, as in the core', () => {
+  // The same sequence as the core's unit test (core/src/call/quality.rs).
+  const verdicts = ['good', 'poor', 'good', 'good', 'weak', 'good', 'good', 'good', 'poor'];
+  let shown = null;
+  const seen = verdicts.map((verdict) => (shown = shownQuality(shown, verdict)).level);
+  assert.deepEqual(seen, ['good', 'poor', 'poor', 'poor', 'weak', 'weak', 'weak', 'good', 'poor']);
 });

@@ -29,7 +29,7 @@ use super::config::CallConfig;
 use super::media_receive::{self, Received};
 use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::observer::CallObserver;
-use super::quality::ConnectionQuality;
+use super::quality::{ConnectionQuality, ShownQuality};
 use super::quality_meter::QualityMeter;
 use super::sas::SecurityCode;
 use super::security_check::SecurityCheck;
@@ -93,6 +93,7 @@ pub(crate) struct Driver {
     /// The remote camera is on (as its last media message said).
     remote_video: bool,
     quality: QualityMeter,
+    shown_quality: ShownQuality,
 }
 
 impl Driver {
@@ -135,6 +136,7 @@ impl Driver {
             state: CallState::Connecting,
             remote_video: true,
             quality: QualityMeter::default(),
+            shown_quality: ShownQuality::default(),
         };
         let handle = DriverHandle {
             commands: commands_tx,
@@ -270,11 +272,15 @@ impl Driver {
             }
             _ => {
                 self.quality.reset();
+                self.shown_quality.reset();
                 None
             }
         };
+        let quality = sample
+            .as_ref()
+            .map(|sample| self.shown_quality.update(ConnectionQuality::assess(sample)));
         self.counters.update(|s| {
-            s.quality = sample.as_ref().map(ConnectionQuality::assess);
+            s.quality = quality;
             s.measured = sample.unwrap_or_default();
         });
     }

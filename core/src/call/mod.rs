@@ -51,7 +51,7 @@ pub use crate::media::AudioError;
 pub use crate::negotiation::{CallFailure, CallState, EndReason};
 pub use config::{CallConfig, ConfigError, StartError, VideoSettings};
 pub use observer::CallObserver;
-pub use quality::{ConnectionQuality, QualitySample};
+pub use quality::{ConnectionQuality, QualitySample, RECOVERY_SAMPLES, ShownQuality};
 pub use sas::{NotVerified, SAS_TIMEOUT, SasExchange, SecurityCode};
 pub use security_code::{Fingerprint, Fingerprints, Nonce, commitment, security_code};
 pub use stats::{CallStats, FREEZE};

@@ -108,6 +108,41 @@ impl ConnectionQuality {
     }
 }
 
+/// Seconds a better verdict must hold before the indicator shows it.
+pub const RECOVERY_SAMPLES: u32 = 3;
+
+/// The verdict an indicator shows: a worse one at once, a better one only
+/// after it held for [`RECOVERY_SAMPLES`] samples in a row, so a good second
+/// in a bad spell does not flash "good". (The web client does the same.)
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ShownQuality {
+    shown: Option<ConnectionQuality>,
+    better_in_a_row: u32,
+}
+
+impl ShownQuality {
+    /// Takes the latest sample's verdict; returns what to show.
+    pub fn update(&mut self, verdict: ConnectionQuality) -> ConnectionQuality {
+        match self.shown {
+            Some(shown) if verdict < shown => {
+                self.better_in_a_row += 1;
+                if self.better_in_a_row < RECOVERY_SAMPLES {
+                    return shown;
+                }
+            }
+            _ => {}
+        }
+        self.better_in_a_row = 0;
+        self.shown = Some(verdict);
+        verdict
+    }
+
+    /// Out of a call: the next verdict is shown as it is.
+    pub fn reset(&mut self) {
+        *self = ShownQuality::default();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,5 +186,16 @@ mod tests {
             video_expected: true,
         };
         assert_eq!(ConnectionQuality::assess(&sample), ConnectionQuality::Good);
+    }
+
+    #[test]
+    fn a_worse_verdict_shows_at_once_and_a_better_one_after_three_seconds() {
+        use ConnectionQuality::{Good, Poor, Weak};
+        let mut shown = ShownQuality::default();
+        let seen: Vec<_> = [Good, Poor, Good, Good, Weak, Good, Good, Good, Poor]
+            .into_iter()
+            .map(|verdict| shown.update(verdict))
+            .collect();
+        assert_eq!(seen, [Good, Poor, Poor, Poor, Weak, Weak, Weak, Good, Poor]);
     }
 }

@@ -57,8 +57,9 @@ pub struct CallStats {
     pub connected_after_ms: u64,
     /// From start to the first decoded remote frame, in milliseconds (0 until then).
     pub first_frame_after_ms: u64,
-    /// The connection-quality verdict of the last second; `None` while the
-    /// call is not connected.
+    /// What a connection-quality indicator shows: the last second's verdict
+    /// if worse, a better one once it held for three seconds (`ShownQuality`);
+    /// `None` while the call is not connected.
     pub quality: Option<ConnectionQuality>,
     /// The numbers behind `quality` (all zero while it is `None`).
     pub measured: QualitySample,
