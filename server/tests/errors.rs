@@ -173,13 +173,10 @@ async fn a_flood_is_rate_limited_and_repeated_offence_closes_with_1008() {
     assert_eq!(client.expect_close().await.code, CloseCode::Policy);
 }
 
-#[tokio::test]
-async fn large_frames_beyond_the_byte_budget_are_rate_limited_though_few() {
-    let relay = Relay::start(&[]);
-    let (mut client, _) = Client::joined(&relay, &room("bytes")).await;
-    // Ten 60 KB frames: far under the frame burst (200), over the byte burst (256 KiB).
+/// Sends `count` offers of 60 KB at once.
+async fn send_large_offers(client: &mut Client, count: usize) {
     let large = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "s".repeat(60_000));
-    for _ in 0..10 {
+    for _ in 0..count {
         client
             .ws
             .feed(Message::text(large.as_str()))
@@ -187,6 +184,14 @@ async fn large_frames_beyond_the_byte_budget_are_rate_limited_though_few() {
             .expect("frame queued");
     }
     client.ws.flush().await.expect("frames sent");
+}
+
+#[tokio::test]
+async fn large_frames_beyond_the_byte_budget_are_rate_limited_though_few() {
+    let relay = Relay::start(&[]);
+    let (mut client, _) = Client::joined(&relay, &room("bytes")).await;
+    // Far under the frame burst (200), over the byte burst (256 KiB).
+    send_large_offers(&mut client, 10).await;
     client.expect_error("rate_limited").await;
     assert_eq!(client.expect_close().await.code, CloseCode::Policy);
 }
@@ -196,15 +201,7 @@ async fn a_negotiation_sized_burst_of_bytes_is_not_rate_limited() {
     let relay = Relay::start(&[]);
     let (mut client, _) = Client::joined(&relay, &room("sdp")).await;
     // Four of the largest frames (an offer, an answer, ICE restarts).
-    let large = format!(r#"{{"type":"offer","sdp":"{}"}}"#, "s".repeat(60_000));
-    for _ in 0..4 {
-        client
-            .ws
-            .feed(Message::text(large.as_str()))
-            .await
-            .expect("frame queued");
-    }
-    client.ws.flush().await.expect("frames sent");
+    send_large_offers(&mut client, 4).await;
     client.expect_silence(Duration::from_millis(300)).await;
 }
 
