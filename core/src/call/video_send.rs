@@ -255,6 +255,9 @@ impl EncoderThread {
             }
             let camera_size = (frame.width, frame.height);
             let (width, height) = size.update(now, target, camera_size, self.frame_rate);
+            if encoder.size() != Some((width, height)) {
+                tracing::debug!(width, height, target, "picture size");
+            }
             let picture = if (width, height) == camera_size {
                 &frame
             } else if let Err(e) = scaler.scale(&frame, &mut scaled, width, height) {

@@ -129,6 +129,11 @@ impl H264Encoder {
         self.core.config.bitrate_bps
     }
 
+    /// The size of the last picture encoded (none yet: `None`).
+    pub fn size(&self) -> Option<(u32, u32)> {
+        self.core.size
+    }
+
     /// Changes the target bitrate (clamped to the supported range) without a key frame.
     pub fn set_bitrate(&mut self, bps: u32) -> Result<(), EncodeError> {
         self.core
@@ -183,6 +188,11 @@ impl EncoderCore {
             .bitrate(BitRate::from_bps(self.config.bitrate_bps))
             .max_frame_rate(FrameRate::from_hz(self.config.frame_rate))
             .skip_frames(self.config.frame_dropping)
+            // Its scene-change detection reads the jump over frames that rate
+            // control skipped as a cut: a key frame every second or two on a
+            // slow link, each a burst that fills its queue. A real cut (a
+            // camera switch) asks for a key frame.
+            .scene_change_detect(false)
             .num_threads(self.config.threads)
             .complexity(match self.config.effort {
                 EncoderEffort::Low => Complexity::Low,

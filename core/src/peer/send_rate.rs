@@ -10,7 +10,8 @@
 //!
 //! - the queueing delay is each packet's one-way delay above the lowest seen
 //!   in the last 10 s (which also cancels the two clocks' offset);
-//! - a queue over 40 ms, or heavy loss, backs off to 85% of what arrived;
+//! - a queue over 40 ms, or heavy loss, backs off to 85% of what arrived,
+//!   less when the queue is deep enough to need more to drain in a second;
 //! - an empty queue (under 10 ms) grows the rate by 8% a second, never past
 //!   1.5 times what arrives (an encoder short of its budget earns no more);
 //! - random loss alone (a lossy radio, no queue) does not cut the rate under
@@ -74,7 +75,13 @@ const QUEUE_LOW: Duration = Duration::from_millis(10);
 const BASE_WINDOW: Duration = Duration::from_secs(10);
 /// Back off to this share of what actually arrived ...
 const BACK_OFF: f64 = 0.85;
-/// ... at most once per this (the queue takes a moment to drain).
+/// ... or lower, so that the queue found drains within this ...
+const DRAIN: Duration = Duration::from_secs(1);
+/// ... but never below this share (a delay spike is not all queue).
+const DEEPEST_BACK_OFF: f64 = 0.5;
+/// Back-offs are this far apart at least, and a back-off waits for reports
+/// of packets sent after the last one: the reports before it show the queue
+/// that one already answered (over a deep queue, half a second of them).
 const BACK_OFF_SPACING: Duration = Duration::from_millis(300);
 /// Growth per second while the queue is empty.
 const GROWTH_PER_SECOND: f64 = 1.08;
@@ -86,8 +93,11 @@ const LOSS_ALONE: f64 = 0.25;
 /// Loss this high with a queue building is congestion; without one it is a
 /// lossy link, which retransmission and FEC repair and a lower rate would not.
 const LOSS_WITH_QUEUE: f64 = 0.10;
-/// Arrival rates are measured over this window.
+/// Arrival rates are measured over the packets reported in this window ...
 const RATE_WINDOW: Duration = Duration::from_millis(500);
+/// ... from the first arrival to the last, but over no less than this (a
+/// lone burst arrives at the link's peak rate).
+const MIN_RATE_SPAN: Duration = Duration::from_millis(100);
 /// Loss is judged over at least this many packets (older than the window if
 /// need be): at a low rate the window holds about ten, where a chance run of
 /// three losses under 10% random loss reads as 30% and cuts the rate.
@@ -101,6 +111,15 @@ const LOSS_HORIZON: Duration = Duration::from_secs(5);
 /// run rarely (10^-4 per packet at 10%); a full queue shows in the delay.
 const UNACKNOWLEDGED_RUN: usize = 4;
 
+/// One packet as the feedback reported it.
+struct Reported {
+    /// When the report came.
+    at: Instant,
+    /// When it arrived, on the remote's clock (`None`: lost).
+    arrival: Option<Duration>,
+    size: usize,
+}
+
 /// Send-side congestion control from transport-wide feedback: delay-based,
 /// with loss as a second signal. See the module docs.
 pub(crate) struct SendRate {
@@ -112,12 +131,14 @@ pub(crate) struct SendRate {
     epoch: Option<Instant>,
     /// (when, one-way delay in µs on the mixed clocks) of recent minima.
     base: VecDeque<(Instant, i64)>,
-    /// Reported packets within `RATE_WINDOW`, or the last `LOSS_SAMPLE`: when,
-    /// and the bytes that arrived (`None`: lost). Loss is judged over them,
-    /// not one report.
-    reported: VecDeque<(Instant, Option<usize>)>,
+    /// Reported packets within `RATE_WINDOW`, or the last `LOSS_SAMPLE`.
+    /// Loss is judged over them, not one report.
+    reported: VecDeque<Reported>,
     last_update: Option<Instant>,
     last_back_off: Option<Instant>,
+    /// When the newest packet reported as arrived left: once it is younger
+    /// than the last back-off, the reports show what the back-off did.
+    newest_departure: Option<Instant>,
 }
 
 impl SendRate {
@@ -133,6 +154,7 @@ impl SendRate {
             reported: VecDeque::new(),
             last_update: None,
             last_back_off: None,
+            newest_departure: None,
         }
     }
 
@@ -163,22 +185,36 @@ impl SendRate {
 
     /// The arrival rate (bit/s) over the window, and the loss fraction over
     /// the window or the last `LOSS_SAMPLE` packets, whichever holds more.
+    ///
+    /// The rate is the bytes over the time they took to arrive, not over the
+    /// window: the first reports of a call cover a fraction of it, and a
+    /// back-off to a fraction of the link starved the first seconds.
     fn arrivals(&mut self, now: Instant) -> (f64, f64) {
         let age = |at: Instant| now.saturating_duration_since(at);
-        while self.reported.front().is_some_and(|&(at, _)| {
-            age(at) > LOSS_HORIZON || (age(at) > RATE_WINDOW && self.reported.len() > LOSS_SAMPLE)
+        while self.reported.front().is_some_and(|r| {
+            age(r.at) > LOSS_HORIZON
+                || (age(r.at) > RATE_WINDOW && self.reported.len() > LOSS_SAMPLE)
         }) {
             self.reported.pop_front();
         }
-        let bytes: usize = self
-            .reported
-            .iter()
-            .filter(|&&(at, _)| age(at) <= RATE_WINDOW)
-            .filter_map(|&(_, n)| n)
-            .sum();
-        let lost = self.reported.iter().filter(|(_, n)| n.is_none()).count();
+        // The bytes that arrived after the first one, over the time they took.
+        let (mut bytes, mut first, mut last) = (0, None::<(Duration, usize)>, Duration::ZERO);
+        for r in self.reported.iter().filter(|r| age(r.at) <= RATE_WINDOW) {
+            if let Some(arrival) = r.arrival {
+                bytes += r.size;
+                if first.is_none_or(|(at, _)| arrival < at) {
+                    first = Some((arrival, r.size));
+                }
+                last = last.max(arrival);
+            }
+        }
+        let (bytes, span) = match first {
+            Some((at, size)) => (bytes - size, (last - at).max(MIN_RATE_SPAN)),
+            None => (0, RATE_WINDOW),
+        };
+        let lost = self.reported.iter().filter(|r| r.arrival.is_none()).count();
         let loss = lost as f64 / self.reported.len().max(1) as f64;
-        (bytes as f64 * 8.0 / RATE_WINDOW.as_secs_f64(), loss)
+        (bytes as f64 * 8.0 / span.as_secs_f64(), loss)
     }
 
     fn update(&mut self, now: Instant, reports: &[PacketReport]) {
@@ -189,7 +225,14 @@ impl SendRate {
             if let Some(delay) = delay {
                 queue = queue.max(self.queueing(now, delay));
             }
-            self.reported.push_back((now, delay.map(|_| report.size)));
+            if report.arrival.is_some() {
+                self.newest_departure = self.newest_departure.max(Some(report.departure));
+            }
+            self.reported.push_back(Reported {
+                at: now,
+                arrival: delay.and(report.arrival),
+                size: report.size,
+            });
         }
         let (received, loss) = self.arrivals(now);
         let elapsed = self
@@ -201,9 +244,16 @@ impl SendRate {
             || (loss > LOSS_WITH_QUEUE && queue > QUEUE_LOW);
         let may_back_off = self
             .last_back_off
-            .is_none_or(|at| now.saturating_duration_since(at) >= BACK_OFF_SPACING);
+            .is_none_or(|at| {
+                now.saturating_duration_since(at) >= BACK_OFF_SPACING
+                    && self.newest_departure.is_some_and(|newest| newest > at)
+            });
         if congested && may_back_off {
-            self.rate = self.rate.min(received * BACK_OFF);
+            // 85% drains a 40 ms queue in a quarter second but a 500 ms one
+            // (a call that started far above a slow link) in three.
+            let drain = 1.0 - queue.as_secs_f64() / DRAIN.as_secs_f64();
+            let back_off = BACK_OFF.min(drain).max(DEEPEST_BACK_OFF);
+            self.rate = self.rate.min(received * back_off);
             self.last_back_off = Some(now);
         } else if !congested && queue < QUEUE_LOW {
             let grown = self.rate * GROWTH_PER_SECOND.powf(elapsed.as_secs_f64().min(1.0));
@@ -418,6 +468,17 @@ mod tests {
         let target = rate.target_bitrate();
         assert!((600_000.0..=1_100_000.0).contains(&target), "{target}");
         assert!(worst_later < Duration::from_millis(200), "{worst_later:?}");
+    }
+
+    #[test]
+    fn the_first_back_off_lands_near_the_link_not_far_below_it() {
+        // The first reports cover 100 ms of a call: measured over the whole
+        // window they read as a fifth of the link.
+        let mut rate = controller(3_000_000);
+        let mut link = Link::new();
+        link.run(&mut rate, 1_000_000.0, 0, 1);
+        let target = rate.target_bitrate();
+        assert!((700_000.0..=1_100_000.0).contains(&target), "{target}");
     }
 
     #[test]

@@ -114,6 +114,17 @@ fn first_frame_is_a_constrained_baseline_idr_with_parameter_sets() {
 }
 
 #[test]
+fn a_starved_encoder_sends_no_key_frame_nobody_asked_for() {
+    // openh264's scene-change detection made skipped frames look like cuts:
+    // at a tight rate, a key frame every second or two, each a burst that
+    // fills a slow link's queue. A real cut (a camera switch) asks for one.
+    let mut pattern = TestPattern::new(640, 480);
+    let frames = encode_pattern(&mut encoder(150_000), &mut pattern, 0..150);
+    let key_frames = frames.iter().filter(|f| f.key_frame).count();
+    assert_eq!(key_frames, 1, "{} frames encoded", frames.len());
+}
+
+#[test]
 fn requested_key_frame_is_the_next_encoded_frame() {
     let mut encoder = encoder(1_000_000);
     let mut pattern = TestPattern::new(320, 240);
