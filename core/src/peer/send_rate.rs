@@ -348,6 +348,8 @@ mod tests {
         lose_feedback_every: u64,
         feedback_count: u64,
         unacknowledged: Vec<PacketReport>,
+        /// How long feedback takes to come back.
+        feedback_delay: Duration,
     }
 
     impl Link {
@@ -363,6 +365,7 @@ mod tests {
                 lose_feedback_every: 0,
                 feedback_count: 0,
                 unacknowledged: Vec::new(),
+                feedback_delay: Duration::ZERO,
             }
         }
 
@@ -434,7 +437,7 @@ mod tests {
                     let at = report
                         .arrival
                         .map_or(Duration::ZERO, |a| a - Duration::from_secs(5));
-                    if at > self.now {
+                    if at + self.feedback_delay > self.now {
                         break;
                     }
                     reports.extend(self.in_flight.pop_front());
@@ -479,6 +482,20 @@ mod tests {
         link.run(&mut rate, 1_000_000.0, 0, 1);
         let target = rate.target_bitrate();
         assert!((700_000.0..=1_100_000.0).contains(&target), "{target}");
+    }
+
+    #[test]
+    fn a_deep_queue_is_drained_within_about_a_second() {
+        // Feedback 200 ms late (behind the other direction's queue) lets a
+        // fast start fill a slow link's queue about half a second deep.
+        let mut rate = controller(1_500_000);
+        let mut link = Link::new();
+        link.feedback_delay = Duration::from_millis(200);
+        let worst_first = link.run(&mut rate, 500_000.0, 0, 1);
+        assert!(worst_first > Duration::from_millis(400), "{worst_first:?}");
+        link.run(&mut rate, 500_000.0, 0, 2);
+        let worst_later = link.run(&mut rate, 500_000.0, 0, 2);
+        assert!(worst_later < Duration::from_millis(100), "{worst_later:?}");
     }
 
     #[test]
