@@ -11,7 +11,7 @@
 //! - the queueing delay is each packet's one-way delay above the lowest seen
 //!   in the last 10 s (which also cancels the two clocks' offset);
 //! - a queue over 40 ms, or heavy loss, backs off to 85% of what arrived,
-//!   less when the queue is deep enough to need more to drain in a second;
+//!   once per round of reports (packets sent after the last back-off);
 //! - an empty queue (under 10 ms) grows the rate by 8% a second, never past
 //!   1.5 times what arrives (an encoder short of its budget earns no more);
 //! - random loss alone (a lossy radio, no queue) does not cut the rate under
@@ -75,10 +75,6 @@ const QUEUE_LOW: Duration = Duration::from_millis(10);
 const BASE_WINDOW: Duration = Duration::from_secs(10);
 /// Back off to this share of what actually arrived ...
 const BACK_OFF: f64 = 0.85;
-/// ... or lower, so that the queue found drains within this ...
-const DRAIN: Duration = Duration::from_secs(1);
-/// ... but never below this share (a delay spike is not all queue).
-const DEEPEST_BACK_OFF: f64 = 0.5;
 /// Back-offs are this far apart at least, and a back-off waits for reports
 /// of packets sent after the last one: the reports before it show the queue
 /// that one already answered (over a deep queue, half a second of them).
@@ -242,18 +238,12 @@ impl SendRate {
         let congested = queue > QUEUE_HIGH
             || loss > LOSS_ALONE
             || (loss > LOSS_WITH_QUEUE && queue > QUEUE_LOW);
-        let may_back_off = self
-            .last_back_off
-            .is_none_or(|at| {
-                now.saturating_duration_since(at) >= BACK_OFF_SPACING
-                    && self.newest_departure.is_some_and(|newest| newest > at)
-            });
+        let may_back_off = self.last_back_off.is_none_or(|at| {
+            now.saturating_duration_since(at) >= BACK_OFF_SPACING
+                && self.newest_departure.is_some_and(|newest| newest > at)
+        });
         if congested && may_back_off {
-            // 85% drains a 40 ms queue in a quarter second but a 500 ms one
-            // (a call that started far above a slow link) in three.
-            let drain = 1.0 - queue.as_secs_f64() / DRAIN.as_secs_f64();
-            let back_off = BACK_OFF.min(drain).max(DEEPEST_BACK_OFF);
-            self.rate = self.rate.min(received * back_off);
+            self.rate = self.rate.min(received * BACK_OFF);
             self.last_back_off = Some(now);
         } else if !congested && queue < QUEUE_LOW {
             let grown = self.rate * GROWTH_PER_SECOND.powf(elapsed.as_secs_f64().min(1.0));
@@ -485,17 +475,43 @@ mod tests {
     }
 
     #[test]
-    fn a_deep_queue_is_drained_within_about_a_second() {
-        // Feedback 200 ms late (behind the other direction's queue) lets a
-        // fast start fill a slow link's queue about half a second deep.
-        let mut rate = controller(1_500_000);
-        let mut link = Link::new();
-        link.feedback_delay = Duration::from_millis(200);
-        let worst_first = link.run(&mut rate, 500_000.0, 0, 1);
-        assert!(worst_first > Duration::from_millis(400), "{worst_first:?}");
-        link.run(&mut rate, 500_000.0, 0, 2);
-        let worst_later = link.run(&mut rate, 500_000.0, 0, 2);
-        assert!(worst_later < Duration::from_millis(100), "{worst_later:?}");
+    fn a_queue_already_answered_does_not_cut_the_rate_again() {
+        // Over a deep queue the reports that follow a back-off still show
+        // the queue it answered, for as long as that queue is deep.
+        let start = Instant::now();
+        let ms = |n: u64| Duration::from_millis(n);
+        // Packets sent every 10 ms from `from` ms, each queued `queue_ms`
+        // more than the one before; reported at `at` ms.
+        let reports = |from: u64, queue_ms: u64, first_queue: u64| -> Vec<PacketReport> {
+            (0..10)
+                .map(|i| {
+                    let sent = from + 10 * i;
+                    PacketReport {
+                        ssrc: 1,
+                        id: sent,
+                        rtp_sequence_number: sent as u16,
+                        is_twcc: true,
+                        twcc_sequence_number: sent as u16,
+                        size: PACKET,
+                        arrived: true,
+                        departure: start + ms(sent),
+                        arrival: Some(ms(sent + first_queue + queue_ms * i)),
+                        ecn: Ecn::default(),
+                    }
+                })
+                .collect()
+        };
+        let mut rate = controller(1_000_000);
+        rate.on_reports(start + ms(100), &reports(0, 0, 0));
+        rate.on_reports(start + ms(300), &reports(100, 10, 0));
+        let backed_off = rate.target_bitrate();
+        assert!(backed_off < 1_000_000.0, "{backed_off}");
+        // 400 ms later: packets sent before the back-off, still queued deep.
+        rate.on_reports(start + ms(700), &reports(200, 5, 100));
+        assert_eq!(rate.target_bitrate(), backed_off);
+        // Packets sent after it, queued as deep: the back-off was not enough.
+        rate.on_reports(start + ms(1100), &reports(400, 5, 150));
+        assert!(rate.target_bitrate() < backed_off);
     }
 
     #[test]
