@@ -5,10 +5,16 @@
 //! default) for as long as it is missing. On a short path that is 100 ms a
 //! frame waits for nothing; on a slow link whose queue still holds the packet
 //! it is a stream of duplicate retransmissions that fill the queue further.
-//! Here a gap is asked for at the next wake-up, then after 30, 60, 120 ... ms
-//! (a retransmission that is itself lost is asked for again soon; one still
-//! on its way is not asked for every tick), and given up after
-//! `MAX_REQUESTS`: by then the frame has been skipped and a key frame asked for.
+//! Here a gap is asked for at the next wake-up, then again after twice the
+//! time a repair takes on this path (measured), doubling each time, and given
+//! up after `MAX_REQUESTS`: by then the frame has been skipped and a key frame
+//! asked for.
+//!
+//! A gap shows only when a later packet arrives, so the lost end of a frame
+//! would wait for the next frame (33 ms at 30 fps). A frame left unfinished
+//! (no marker bit yet) while its packets stop coming is asked for its next
+//! packet: a packet not yet sent is not in the sender's buffer, and a lost one
+//! comes back a round trip later.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -17,38 +23,92 @@ use rtc::interceptor::{AttributedPacket, Interceptor, Packet, StreamInfo, Tagged
 use rtc::rtcp::transport_feedbacks::transport_layer_nack::{
     TransportLayerNack, nack_pairs_from_sequence_numbers,
 };
+use rtc::rtp;
 use rtc::sansio::Protocol;
 use rtc::shared::TransportContext;
 use rtc::shared::error::Error;
 
-/// The pause after the first request; it doubles with each further one.
-const FIRST_RETRY: Duration = Duration::from_millis(30);
-/// Requests per packet: at 0, 30, 90, 210 and 450 ms after the gap was seen.
+/// What a repair is taken to cost before one has been measured: the first
+/// repeat comes after twice this.
+const INITIAL_REPAIR: Duration = Duration::from_millis(15);
+/// The first repeat never comes sooner than this (a retransmission is a
+/// little late more often than lost) ...
+const MIN_RETRY: Duration = Duration::from_millis(5);
+/// ... nor later than this.
+const MAX_RETRY: Duration = Duration::from_millis(300);
+/// Requests per packet: at once, then after 1, 3, 7 and 15 first pauses.
 const MAX_REQUESTS: u32 = 5;
 /// Packets further back than this are forgotten (a long burst of loss).
 const MAX_MISSING: u64 = 1_000;
+/// An unfinished frame waits this many of its usual packet spacings for its
+/// next packet before asking for it ...
+const TAIL_SPACINGS: u32 = 3;
+/// ... and this long at least and at most (the spacing is unknown before a
+/// frame of two packets has arrived).
+const TAIL_WAIT: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(20));
 
-/// One missing packet: when to ask next, and how often it was asked for.
+/// One missing packet: when to ask next, how often it was asked for, and
+/// when first.
 #[derive(Debug)]
 struct Missing {
     due: Instant,
     requests: u32,
+    first_asked: Option<Instant>,
+}
+
+impl Missing {
+    fn now(now: Instant) -> Self {
+        Self {
+            due: now,
+            requests: 0,
+            first_asked: None,
+        }
+    }
+}
+
+/// The newest packet: when it came and whether it ended its frame.
+#[derive(Debug)]
+struct Newest {
+    at: Instant,
+    timestamp: u32,
+    ends_frame: bool,
+    /// Its successor has been asked for already.
+    tail_asked: bool,
 }
 
 /// The receive state of one remote stream.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Stream {
     /// Highest extended sequence number seen.
     highest: Option<u64>,
     /// Missing packets by extended sequence number.
     missing: BTreeMap<u64, Missing>,
+    newest: Option<Newest>,
+    /// Smoothed time between the packets of one frame.
+    spacing: Option<Duration>,
+    /// Smoothed time from a first request to the repair.
+    repair: Duration,
+}
+
+impl Default for Stream {
+    fn default() -> Self {
+        Self {
+            highest: None,
+            missing: BTreeMap::new(),
+            newest: None,
+            spacing: None,
+            repair: INITIAL_REPAIR,
+        }
+    }
 }
 
 impl Stream {
-    fn on_packet(&mut self, seq: u16, now: Instant) {
+    fn on_packet(&mut self, header: &rtp::Header, now: Instant) {
+        let seq = header.sequence_number;
         let Some(highest) = self.highest else {
             // Start high so that an earlier packet arriving late cannot underflow.
             self.highest = Some((1 << 32) + u64::from(seq));
+            self.on_newest(header, now);
             return;
         };
         let delta = i64::from(seq.wrapping_sub(highest as u16) as i16);
@@ -56,26 +116,62 @@ impl Stream {
         if ext > highest {
             let first_gap = (highest + 1).max(ext.saturating_sub(MAX_MISSING));
             for lost in first_gap..ext {
-                self.missing.insert(
-                    lost,
-                    Missing {
-                        due: now,
-                        requests: 0,
-                    },
-                );
+                self.missing.insert(lost, Missing::now(now));
             }
+            // Asked for as an unfinished frame's next packet, and only late.
+            self.missing.remove(&ext);
             self.highest = Some(ext);
             // Forget what is too far back to matter.
             let keep_from = ext.saturating_sub(MAX_MISSING);
             self.missing = self.missing.split_off(&keep_from);
-        } else {
-            // Late, or the retransmission asked for.
-            self.missing.remove(&ext);
+            self.on_newest(header, now);
+        } else if let Some(missing) = self.missing.remove(&ext) {
+            // The retransmission asked for (or a late packet). Only an answer
+            // to a single request says what a repair takes.
+            if let (1, Some(asked)) = (missing.requests, missing.first_asked) {
+                let sample = now.saturating_duration_since(asked);
+                self.repair = (self.repair * 7 + sample) / 8;
+            }
         }
+    }
+
+    fn on_newest(&mut self, header: &rtp::Header, now: Instant) {
+        if let Some(newest) = &self.newest
+            && newest.timestamp == header.timestamp
+        {
+            let sample = now.saturating_duration_since(newest.at);
+            self.spacing = Some(self.spacing.map_or(sample, |s| (s * 7 + sample) / 8));
+        }
+        self.newest = Some(Newest {
+            at: now,
+            timestamp: header.timestamp,
+            ends_frame: header.marker,
+            tail_asked: false,
+        });
+    }
+
+    /// When an unfinished frame's next packet is to be asked for.
+    fn tail_due(&self) -> Option<Instant> {
+        let newest = self
+            .newest
+            .as_ref()
+            .filter(|n| !n.ends_frame && !n.tail_asked)?;
+        let wait = self
+            .spacing
+            .map_or(TAIL_WAIT.1, |s| s * TAIL_SPACINGS)
+            .clamp(TAIL_WAIT.0, TAIL_WAIT.1);
+        Some(newest.at + wait)
     }
 
     /// The sequence numbers to ask for at `now`; reschedules or gives them up.
     fn take_due(&mut self, now: Instant) -> Vec<u16> {
+        if self.tail_due().is_some_and(|due| due <= now)
+            && let (Some(highest), Some(newest)) = (self.highest, self.newest.as_mut())
+        {
+            newest.tail_asked = true;
+            self.missing.insert(highest + 1, Missing::now(now));
+        }
+        let first_pause = (self.repair * 2).clamp(MIN_RETRY, MAX_RETRY);
         let mut due = Vec::new();
         self.missing.retain(|&seq, missing| {
             if missing.due > now {
@@ -85,7 +181,8 @@ impl Stream {
                 return false;
             }
             missing.requests += 1;
-            missing.due = now + FIRST_RETRY * (1 << (missing.requests - 1));
+            missing.first_asked.get_or_insert(now);
+            missing.due = now + first_pause * (1 << (missing.requests - 1));
             due.push(seq as u16);
             true
         });
@@ -93,7 +190,8 @@ impl Stream {
     }
 
     fn next_due(&self) -> Option<Instant> {
-        self.missing.values().map(|m| m.due).min()
+        let missing = self.missing.values().map(|m| m.due).min();
+        missing.into_iter().chain(self.tail_due()).min()
     }
 }
 
@@ -127,7 +225,7 @@ impl Protocol<TaggedPacket, TaggedPacket, ()> for NackRequester {
         if let Packet::Rtp(packet) = &msg.message.packet
             && let Some(stream) = self.streams.get_mut(&packet.header.ssrc)
         {
-            stream.on_packet(packet.header.sequence_number, msg.now);
+            stream.on_packet(&packet.header, msg.now);
         }
         self.read_queue.push_back(msg);
         Ok(())
@@ -199,10 +297,24 @@ mod tests {
         start + Duration::from_millis(ms)
     }
 
+    /// A packet of a frame of its own (marker set, timestamp from `seq`).
+    fn whole(seq: u16) -> rtp::Header {
+        part(seq, u32::from(seq), true)
+    }
+
+    fn part(seq: u16, timestamp: u32, marker: bool) -> rtp::Header {
+        rtp::Header {
+            sequence_number: seq,
+            timestamp,
+            marker,
+            ..Default::default()
+        }
+    }
+
     fn stream_with(seqs: &[u16], at: Instant) -> Stream {
         let mut stream = Stream::default();
         for &seq in seqs {
-            stream.on_packet(seq, at);
+            stream.on_packet(&whole(seq), at);
         }
         stream
     }
@@ -234,9 +346,52 @@ mod tests {
         let start = Instant::now();
         let mut stream = stream_with(&[10, 13], start);
         assert_eq!(stream.take_due(start), vec![11, 12]);
-        stream.on_packet(12, ms(start, 5));
+        stream.on_packet(&whole(12), ms(start, 5));
         assert_eq!(stream.take_due(ms(start, 30)), vec![11]);
-        stream.on_packet(11, ms(start, 31));
+        stream.on_packet(&whole(11), ms(start, 31));
+        assert_eq!(stream.next_due(), None);
+    }
+
+    #[test]
+    fn requests_repeat_sooner_on_a_path_that_repairs_fast() {
+        let start = Instant::now();
+        let mut stream = stream_with(&[0], start);
+        // Twenty repairs, each 2 ms after its request.
+        for i in 0..20u16 {
+            let t = u64::from(i) * 100;
+            stream.on_packet(&whole(2 * i + 2), ms(start, t));
+            assert_eq!(stream.take_due(ms(start, t)), vec![2 * i + 1]);
+            stream.on_packet(&whole(2 * i + 1), ms(start, t + 2));
+        }
+        stream.on_packet(&whole(42), ms(start, 3_000));
+        assert_eq!(stream.take_due(ms(start, 3_000)), vec![41]);
+        let again = stream.next_due().expect("asked again");
+        assert!(again <= ms(start, 3_010), "{:?}", again - start);
+    }
+
+    #[test]
+    fn an_unfinished_frame_asks_for_its_next_packet_once_they_stop_coming() {
+        let start = Instant::now();
+        let mut stream = Stream::default();
+        let micros = |n: u64| start + Duration::from_micros(n);
+        // A frame of packets 100 µs apart, then silence after packet 3.
+        for (seq, t) in [(1, 0), (2, 100), (3, 200)] {
+            stream.on_packet(&part(seq, 9_000, false), micros(t));
+        }
+        assert_eq!(stream.next_due(), Some(micros(200) + TAIL_WAIT.0));
+        assert!(stream.take_due(micros(1_000)).is_empty());
+        assert_eq!(stream.take_due(micros(2_200)), vec![4]);
+        // It was not lost, only late: it ends the frame and the requests.
+        stream.on_packet(&part(4, 9_000, true), micros(3_000));
+        assert_eq!(stream.next_due(), None);
+    }
+
+    #[test]
+    fn a_finished_frame_asks_for_nothing() {
+        let start = Instant::now();
+        let mut stream = Stream::default();
+        stream.on_packet(&part(1, 9_000, false), start);
+        stream.on_packet(&part(2, 9_000, true), start);
         assert_eq!(stream.next_due(), None);
     }
 
@@ -265,7 +420,6 @@ mod tests {
 
     #[test]
     fn the_interceptor_sends_one_nack_per_stream_with_what_is_due() {
-        use rtc::rtp;
         let start = Instant::now();
         let mut requester = NackRequester::new(7);
         requester.bind_remote_stream(&StreamInfo {
@@ -277,9 +431,13 @@ mod tests {
             ..Default::default()
         });
         for seq in [1u16, 4] {
-            let mut packet = rtp::Packet::default();
-            packet.header.ssrc = 99;
-            packet.header.sequence_number = seq;
+            let packet = rtp::Packet {
+                header: rtp::Header {
+                    ssrc: 99,
+                    ..whole(seq)
+                },
+                ..Default::default()
+            };
             requester
                 .handle_read(TaggedPacket {
                     now: start,
