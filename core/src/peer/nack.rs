@@ -1,14 +1,16 @@
 //! Asking the remote again for the packets that did not arrive (RTCP NACK):
-//! at once, then with a doubling pause, a few times at most.
+//! at once, then again with a doubling pause, a few times at most.
 //!
 //! rtc's NACK generator asks for every missing packet on each tick (100 ms by
 //! default) for as long as it is missing. On a short path that is 100 ms a
 //! frame waits for nothing; on a slow link whose queue still holds the packet
 //! it is a stream of duplicate retransmissions that fill the queue further.
-//! Here a gap is asked for at the next wake-up, then again after twice the
-//! time a repair takes on this path (measured), doubling each time, and given
-//! up after `MAX_REQUESTS`: by then the frame has been skipped and a key frame
-//! asked for.
+//! Here a gap is asked for at the next wake-up, then again once a repair is
+//! overdue (measured on this path as TCP times its retransmissions, so a
+//! slow link's queue is waited for), the pause doubling each time (a queue
+//! that grew is not flooded), and given up once the frame it belongs to has
+//! been skipped. At 20% loss each way a round fails one time in three: the
+//! 30, 60, 120 ms of old left about one frame a second unrepaired.
 //!
 //! A gap shows only when a later packet arrives, so the lost end of a frame
 //! would wait for the next frame (33 ms at 30 fps). A frame left unfinished
@@ -28,24 +30,25 @@ use rtc::sansio::Protocol;
 use rtc::shared::TransportContext;
 use rtc::shared::error::Error;
 
-/// What a repair is taken to cost before one has been measured: the first
-/// repeat comes after twice this.
-const INITIAL_REPAIR: Duration = Duration::from_millis(15);
-/// The first repeat never comes sooner than this (a retransmission is a
-/// little late more often than lost) ...
+/// The first repeat comes this long after the first request until a repair
+/// has been timed ...
+const INITIAL_RETRY: Duration = Duration::from_millis(30);
+/// ... and never sooner than this (a retransmission is a little late more
+/// often than lost) ...
 const MIN_RETRY: Duration = Duration::from_millis(5);
 /// ... nor later than this.
 const MAX_RETRY: Duration = Duration::from_millis(300);
-/// Requests per packet: at once, then after 1, 3, 7 and 15 first pauses.
-const MAX_REQUESTS: u32 = 5;
+/// Asking stops this long after the first request: the frame has been
+/// skipped by then (`receive.rs` waits 300 ms of newer packets).
+const GIVE_UP: Duration = Duration::from_millis(300);
 /// Packets further back than this are forgotten (a long burst of loss).
 const MAX_MISSING: u64 = 1_000;
 /// An unfinished frame waits this many of its usual packet spacings for its
-/// next packet before asking for it ...
+/// next packet before asking for it (on a slow link they come 20 ms apart) ...
 const TAIL_SPACINGS: u32 = 3;
-/// ... and this long at least and at most (the spacing is unknown before a
-/// frame of two packets has arrived).
-const TAIL_WAIT: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(20));
+/// ... and this long at least and at most (the most while the spacing is
+/// unknown, before a frame of two packets has arrived).
+const TAIL_WAIT: (Duration, Duration) = (Duration::from_millis(2), Duration::from_millis(100));
 
 /// One missing packet: when to ask next, how often it was asked for, and
 /// when first.
@@ -76,8 +79,35 @@ struct Newest {
     tail_asked: bool,
 }
 
+/// The time from a request to its repair, smoothed with its variation as
+/// TCP does its round trip (RFC 6298): a repair is overdue after the mean and
+/// four deviations, so a queue that grows pushes the timeout out at once.
+#[derive(Debug, Default)]
+struct RepairTime {
+    /// (mean, mean deviation), once a repair has been timed.
+    smoothed: Option<(Duration, Duration)>,
+}
+
+impl RepairTime {
+    fn add(&mut self, sample: Duration) {
+        self.smoothed = Some(match self.smoothed {
+            None => (sample, sample / 2),
+            Some((mean, deviation)) => {
+                let error = mean.abs_diff(sample);
+                ((mean * 7 + sample) / 8, (deviation * 3 + error) / 4)
+            }
+        });
+    }
+
+    fn timeout(&self) -> Duration {
+        self.smoothed
+            .map_or(INITIAL_RETRY, |(mean, deviation)| mean + deviation * 4)
+            .clamp(MIN_RETRY, MAX_RETRY)
+    }
+}
+
 /// The receive state of one remote stream.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Stream {
     /// Highest extended sequence number seen.
     highest: Option<u64>,
@@ -86,20 +116,8 @@ struct Stream {
     newest: Option<Newest>,
     /// Smoothed time between the packets of one frame.
     spacing: Option<Duration>,
-    /// Smoothed time from a first request to the repair.
-    repair: Duration,
-}
-
-impl Default for Stream {
-    fn default() -> Self {
-        Self {
-            highest: None,
-            missing: BTreeMap::new(),
-            newest: None,
-            spacing: None,
-            repair: INITIAL_REPAIR,
-        }
-    }
+    /// How long repairs take here.
+    repair: RepairTime,
 }
 
 impl Stream {
@@ -130,7 +148,7 @@ impl Stream {
             // to a single request says what a repair takes.
             if let (1, Some(asked)) = (missing.requests, missing.first_asked) {
                 let sample = now.saturating_duration_since(asked);
-                self.repair = (self.repair * 7 + sample) / 8;
+                self.repair.add(sample);
             }
         }
     }
@@ -171,13 +189,16 @@ impl Stream {
             newest.tail_asked = true;
             self.missing.insert(highest + 1, Missing::now(now));
         }
-        let first_pause = (self.repair * 2).clamp(MIN_RETRY, MAX_RETRY);
+        let first_pause = self.repair.timeout();
         let mut due = Vec::new();
         self.missing.retain(|&seq, missing| {
             if missing.due > now {
                 return true;
             }
-            if missing.requests == MAX_REQUESTS {
+            if missing
+                .first_asked
+                .is_some_and(|at| now.saturating_duration_since(at) >= GIVE_UP)
+            {
                 return false;
             }
             missing.requests += 1;
@@ -332,12 +353,12 @@ mod tests {
         let start = Instant::now();
         let mut stream = stream_with(&[1, 3], start);
         let mut asked_at = Vec::new();
-        for t in 0..2_000 {
+        for t in 0..1_000 {
             if !stream.take_due(ms(start, t)).is_empty() {
                 asked_at.push(t);
             }
         }
-        assert_eq!(asked_at, vec![0, 30, 90, 210, 450]);
+        assert_eq!(asked_at, vec![0, 30, 90, 210]);
         assert_eq!(stream.next_due(), None, "given up after the last request");
     }
 
@@ -367,6 +388,22 @@ mod tests {
         assert_eq!(stream.take_due(ms(start, 3_000)), vec![41]);
         let again = stream.next_due().expect("asked again");
         assert!(again <= ms(start, 3_010), "{:?}", again - start);
+    }
+
+    #[test]
+    fn one_slow_repair_pushes_the_pause_out_at_once() {
+        // A queue building on a slow link: duplicates would only deepen it.
+        let mut repair = RepairTime::default();
+        for _ in 0..20 {
+            repair.add(Duration::from_millis(2));
+        }
+        assert_eq!(repair.timeout(), MIN_RETRY);
+        repair.add(Duration::from_millis(50));
+        assert!(
+            repair.timeout() >= Duration::from_millis(50),
+            "{:?}",
+            repair.timeout()
+        );
     }
 
     #[test]
