@@ -244,6 +244,14 @@ impl Cluster {
         invocation.invoke_async(&mut self.redis.clone()).await
     }
 
+    /// Rooms with someone in them on every node (`--max-rooms` counts these).
+    pub async fn room_count(&self) -> Result<u64, redis::RedisError> {
+        redis::cmd("SCARD")
+            .arg("vc:rooms")
+            .query_async(&mut self.redis.clone())
+            .await
+    }
+
     fn member(&self, id: ConnId) -> String {
         format!("{}.{id}", self.node)
     }

@@ -351,11 +351,16 @@ impl Hub {
         &self.metrics
     }
 
-    /// The metrics in the Prometheus text format.
-    pub fn render_metrics(&self) -> String {
+    /// The metrics in the Prometheus text format. With a cluster the rooms
+    /// are every node's, from Redis (left out if it does not answer).
+    pub async fn render_metrics(&self) -> String {
+        let rooms = match &self.cluster {
+            Some(cluster) => cluster.room_count().await.ok(),
+            None => Some(self.room_count() as u64),
+        };
         self.metrics.render(Gauges {
             connections: self.live_connections(),
-            rooms: self.room_count(),
+            rooms,
         })
     }
 

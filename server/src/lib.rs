@@ -75,7 +75,7 @@ pub fn router(hub: Arc<Hub>, config: &Config) -> Router {
         let content_type = "text/plain; version=0.0.4; charset=utf-8";
         (
             [(header::CONTENT_TYPE, content_type)],
-            metrics_hub.render_metrics(),
+            metrics_hub.render_metrics().await,
         )
     });
     let state = RelayState {

@@ -73,7 +73,9 @@ pub struct Metrics {
 #[derive(Debug, Clone, Copy)]
 pub struct Gauges {
     pub connections: usize,
-    pub rooms: usize,
+    /// Every node's rooms when nodes share rooms through Redis; `None` when
+    /// Redis did not answer (the sample is left out).
+    pub rooms: Option<u64>,
 }
 
 impl Metrics {
@@ -121,9 +123,12 @@ impl Metrics {
             &mut out,
             "videochat_rooms",
             "gauge",
-            "Rooms with someone in them (live or away).",
+            "Rooms with someone in them (live or away), on every node when nodes share rooms \
+             through Redis.",
         );
-        sample(&mut out, "videochat_rooms", None, gauges.rooms as u64);
+        if let Some(rooms) = gauges.rooms {
+            sample(&mut out, "videochat_rooms", None, rooms);
+        }
         header(
             &mut out,
             "videochat_frames_relayed_total",
@@ -212,7 +217,7 @@ mod tests {
         metrics.queue_bytes(5);
         let text = metrics.render(Gauges {
             connections: 3,
-            rooms: 1,
+            rooms: Some(1),
         });
         assert!(text.contains("videochat_errors_total{code=\"bad_room\"} 1\n"));
         assert!(text.contains("videochat_errors_total{code=\"bad_json\"} 0\n"));
@@ -220,5 +225,6 @@ mod tests {
         assert!(text.contains(stalled));
         assert!(text.contains("videochat_queue_bytes_high_water 10\n"));
         assert!(text.contains("videochat_connections 3\n"));
+        assert!(text.contains("videochat_rooms 1\n"));
     }
 }

@@ -95,6 +95,10 @@ async fn the_cap_on_rooms_counts_the_rooms_of_every_node() {
     // Joining a room that exists opens none: allowed, across nodes.
     let (_c, joined) = Client::joined(&two, &first).await;
     assert_eq!(joined["type"], "joined");
+    // Each node's metrics count the rooms of every node.
+    for node in [&one, &two] {
+        assert_eq!(common::scrape(node).await["videochat_rooms"], 2.0);
+    }
     // A room that empties frees its place (the same connection, so in order).
     b.send(r#"{"type":"bye"}"#).await;
     b.send(&common::join(&room("cap"))).await;
