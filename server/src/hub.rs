@@ -341,7 +341,8 @@ impl Hub {
         }
     }
 
-    /// How many rooms have someone in them (live or away).
+    /// How many rooms of this process have someone in them (live or away);
+    /// with a cluster, none: its rooms live in Redis.
     pub fn room_count(&self) -> usize {
         self.lock().len()
     }
@@ -355,7 +356,11 @@ impl Hub {
     /// are every node's, from Redis (left out if it does not answer).
     pub async fn render_metrics(&self) -> String {
         let rooms = match &self.cluster {
-            Some(cluster) => cluster.room_count().await.ok(),
+            Some(cluster) => cluster
+                .room_count()
+                .await
+                .inspect_err(|error| tracing::warn!(%error, "rooms gauge: Redis did not answer"))
+                .ok(),
             None => Some(self.room_count() as u64),
         };
         self.metrics.render(Gauges {

@@ -73,8 +73,8 @@ pub struct Metrics {
 #[derive(Debug, Clone, Copy)]
 pub struct Gauges {
     pub connections: usize,
-    /// Every node's rooms when nodes share rooms through Redis; `None` when
-    /// Redis did not answer (the sample is left out).
+    /// This relay's rooms, or every node's when nodes share rooms through
+    /// Redis; `None` when Redis did not answer (the sample is left out).
     pub rooms: Option<u64>,
 }
 
