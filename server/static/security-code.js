@@ -59,10 +59,27 @@ export async function securityCode({ offer, answer }, na, nb) {
 export async function connectionFingerprints(pc, initiator) {
   const local = sdpFingerprint(pc.localDescription?.sdp);
   const transport = pc.getSenders().map((s) => s.transport).find(Boolean);
-  const certificates = transport?.getRemoteCertificates?.() ?? [];
-  if (!local || certificates.length === 0) return null;
+  if (!local || !transport?.getRemoteCertificates) return null;
+  const certificates = await remoteCertificates(transport);
+  if (certificates.length === 0) return null;
   const remote = await certificateFingerprint(certificates[0]);
   return initiator ? { offer: local, answer: remote } : { offer: remote, answer: local };
+}
+
+/** How long to wait for the transport to hold the peer's certificate once the connection is up. */
+const CERTIFICATE_WAIT_MS = 2000;
+
+/** Chromium can report the connection 'connected' a moment before its RTCDtlsTransport object
+ *  holds the peer's certificate (the two are updated from different threads): look again until
+ *  it does, for a bounded time. */
+async function remoteCertificates(transport) {
+  const deadline = Date.now() + CERTIFICATE_WAIT_MS;
+  let certificates = transport.getRemoteCertificates();
+  while (certificates.length === 0 && transport.state !== 'closed' && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    certificates = transport.getRemoteCertificates();
+  }
+  return certificates;
 }
 
 /**

@@ -93,7 +93,7 @@ function result(ok, snap, extra) {
     offerToConnectedMs: snap.offerToConnectedMs,
     offersSent: snap.offersSent, offersReceived: snap.offersReceived,
     iceRestarts: snap.iceRestarts, cameraSwitches: snap.cameraSwitches,
-    securityCode: snap.securityCode,
+    security: snap.security, securityCode: snap.securityCode,
   };
 }
 

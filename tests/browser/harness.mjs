@@ -94,7 +94,7 @@ async function pageSnapshot() {
   const h = window.videochat;
   return {
     state: h.state, detail: h.detail, room: h.room, role: h.role, facing: h.facing,
-    switching: h.switching, securityCode: h.securityCode, ...h.counters, ...h.timings, ...(await h.stats()),
+    switching: h.switching, security: h.security, securityCode: h.securityCode, ...h.counters, ...h.timings, ...(await h.stats()),
   };
 }
 

@@ -81,7 +81,7 @@ fn check(rust_ok: bool, rust: &Value, browser_ok: bool, browser: &Value) {
     assert_eq!(browser["codec"], "video/H264", "{browser}");
     // The core and the web client ran the security-code exchange to the same
     // code (docs/protocol.md, "Security code"): nobody in the middle.
-    assert_eq!(rust["security"], "ready", "{rust}");
+    assert_eq!(rust["security"], "ready", "{rust} {browser}");
     assert!(rust["security_code"].is_string(), "{rust}");
     assert_eq!(
         rust["security_code"], browser["securityCode"],
