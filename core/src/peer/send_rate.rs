@@ -81,6 +81,11 @@ const BACK_OFF: f64 = 0.85;
 const BACK_OFF_SPACING: Duration = Duration::from_millis(300);
 /// Growth per second while the queue is empty.
 const GROWTH_PER_SECOND: f64 = 1.08;
+/// ... and until the first back-off: the call starts below what most links
+/// carry (a start above a slow link filled its queue before the first report
+/// came back, and cost a burst of key frames), then doubles each second until
+/// the link pushes back, as TCP's slow start does.
+const START_GROWTH_PER_SECOND: f64 = 2.0;
 /// Never ask for more than this multiple of what arrives (plus a little):
 /// an encoder that does not fill its budget must not earn an unbounded one.
 const HEADROOM: f64 = 1.5;
@@ -252,7 +257,12 @@ impl SendRate {
             self.rate = self.rate.min(received * BACK_OFF);
             self.last_back_off = Some(now);
         } else if !congested && queue < QUEUE_LOW {
-            let grown = self.rate * GROWTH_PER_SECOND.powf(elapsed.as_secs_f64().min(1.0));
+            let growth = if self.last_back_off.is_none() {
+                START_GROWTH_PER_SECOND
+            } else {
+                GROWTH_PER_SECOND
+            };
+            let grown = self.rate * growth.powf(elapsed.as_secs_f64().min(1.0));
             let cap = received * HEADROOM + 50_000.0;
             self.rate = self.rate.max(grown.min(cap));
         }
@@ -527,12 +537,34 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_link_lets_the_rate_grow_about_eight_percent_a_second() {
-        let mut rate = controller(500_000);
-        Link::new().run(&mut rate, 100_000_000.0, 0, 5);
+    fn a_call_doubles_its_rate_each_second_until_the_link_pushes_back() {
+        let mut rate = controller(600_000);
+        Link::new().run(&mut rate, 100_000_000.0, 0, 2);
         let target = rate.target_bitrate();
-        // 1.08^5 = 1.47
-        assert!((650_000.0..=800_000.0).contains(&target), "{target}");
+        // 2^2 = 4
+        assert!((2_000_000.0..=2_600_000.0).contains(&target), "{target}");
+
+        let mut rate = controller(600_000);
+        let mut link = Link::new();
+        let worst = link.run(&mut rate, 1_000_000.0, 0, 3);
+        let target = rate.target_bitrate();
+        assert!((700_000.0..=1_100_000.0).contains(&target), "{target}");
+        assert!(worst < Duration::from_millis(200), "{worst:?}");
+    }
+
+    #[test]
+    fn after_a_back_off_an_empty_link_lets_the_rate_grow_about_eight_percent_a_second() {
+        let mut rate = controller(600_000);
+        let mut link = Link::new();
+        link.run(&mut rate, 500_000.0, 0, 3);
+        let backed_off = rate.target_bitrate();
+        assert!(backed_off < 600_000.0, "{backed_off}");
+        // The queue drains, then 5 s of growth: 1.08^5 = 1.47.
+        link.run(&mut rate, 100_000_000.0, 0, 1);
+        let from = rate.target_bitrate();
+        link.run(&mut rate, 100_000_000.0, 0, 5);
+        let ratio = rate.target_bitrate() / from;
+        assert!((1.35..=1.6).contains(&ratio), "{ratio}");
     }
 
     #[test]
