@@ -14,6 +14,8 @@
 //!   once per round of reports (packets sent after the last back-off);
 //! - an empty queue (under 10 ms) grows the rate by 8% a second, never past
 //!   1.5 times what arrives (an encoder short of its budget earns no more);
+//!   until the first back-off it doubles each second instead, from a start
+//!   below what most links carry (slow start);
 //! - random loss alone (a lossy radio, no queue) does not cut the rate under
 //!   25%: retransmission repairs it and a lower rate would not.
 //!
