@@ -75,7 +75,8 @@ const CERTIFICATE_WAIT_MS = 2000;
 async function remoteCertificates(transport) {
   const deadline = Date.now() + CERTIFICATE_WAIT_MS;
   let certificates = transport.getRemoteCertificates();
-  while (certificates.length === 0 && transport.state !== 'closed' && Date.now() < deadline) {
+  const over = () => transport.state === 'closed' || transport.state === 'failed';
+  while (certificates.length === 0 && !over() && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 20));
     certificates = transport.getRemoteCertificates();
   }
