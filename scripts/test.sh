@@ -30,13 +30,17 @@ step() {  # step NAME COMMAND...: runs COMMAND and prints how long it took
   printf '\n==> %s\n' "$name"
   "$@"
   timings+=("$(printf '%4d:%02d  %s' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$name")")
-  printf '<== %s: %ds\n' "$name" $((SECONDS - started))
+  # The disk the build takes, so a CI machine running short shows it before it fails.
+  printf '<== %s: %ds (target/ holds %s)\n' "$name" $((SECONDS - started)) \
+    "$(du -sh target 2>/dev/null | cut -f1)"
 }
 summary() {
   local status=$?
   printf '\n  time  step\n'
   printf '%s\n' "${timings[@]}"
   printf '%4d:%02d  total%s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$( ((status == 0)) || echo " (FAILED, exit $status)")"
+  printf 'target/ holds %s; the disk has %s free\n' "$(du -sh target 2>/dev/null | cut -f1)" \
+    "$(df -h --output=avail . | tail -1 | tr -d ' ')"
 }
 trap summary EXIT
 
