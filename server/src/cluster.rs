@@ -27,6 +27,7 @@ use videochat_protocol::{ErrorCode, RelayEvent, RoomId, random_token};
 
 use crate::hub::{ConnectionHandle, Hub, JoinAs, Joined};
 use crate::limits::Limits;
+use crate::redis_target::RedisTarget;
 use crate::rooms::ConnId;
 
 /// A node that has not refreshed its key for this long is taken for dead.
@@ -40,9 +41,10 @@ const SWEEP: Duration = Duration::from_millis(250);
 
 /// Why the relay could not join the cluster.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot use Redis at {url}: {source}")]
+#[error("cannot use Redis at {redis}: {source}")]
 pub struct ClusterError {
-    url: String,
+    /// Shown without its password.
+    redis: String,
     source: redis::RedisError,
 }
 
@@ -81,14 +83,17 @@ impl Drop for Registration<'_> {
 }
 
 impl Cluster {
-    /// Connects to Redis at `url`, subscribes to this node's channel,
-    /// announces the node and starts its heartbeat and sweeps.
-    pub async fn connect(url: &str, limits: &Limits) -> Result<Arc<Cluster>, ClusterError> {
+    /// Connects to `redis`, subscribes to this node's channel, announces
+    /// the node and starts its heartbeat and sweeps.
+    pub async fn connect(
+        redis: &RedisTarget,
+        limits: &Limits,
+    ) -> Result<Arc<Cluster>, ClusterError> {
         let fail = |source| ClusterError {
-            url: url.to_owned(),
+            redis: redis.to_string(),
             source,
         };
-        let client = redis::Client::open(url).map_err(fail)?;
+        let client = redis.client().map_err(fail)?;
         let redis = client
             .get_multiplexed_async_connection()
             .await

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::limits::Limits;
 use crate::origin::{BadOrigin, OriginPolicy};
+use crate::redis_target::{BadRedisTarget, RedisTarget};
 use crate::turn::{Turn, TurnSecret};
 
 /// Usage text for `--help`.
@@ -43,8 +44,11 @@ OPTIONS:
                                 pages on localhost, 127.0.0.1 or [::1] may (others get HTTP 403),
                                 and clients that send no Origin (apps) always may; repeatable
   --redis redis://HOST:PORT      share rooms with other relay nodes through this Redis (one
-                                Redis, not a Redis Cluster); without it the relay keeps its
-                                rooms in memory and needs no outside service
+                                Redis, not a Redis Cluster; rediss:// for Redis over TLS);
+                                without it the relay keeps its rooms in memory and needs no
+                                outside service
+  --redis-ca PATH               trust the CA certificates in this PEM file for rediss://
+                                instead of the system's (a Redis with a private CA)
   --turn-url URL                a turn: or turns: URL handed to every member with a short-lived
                                 credential (repeat for several URLs of one TURN deployment)
   --turn-secret S               the secret shared with the TURN server (coturn's
@@ -72,7 +76,7 @@ pub struct Config {
     /// TURN servers to hand out with short-lived credentials.
     pub turn: Option<Turn>,
     /// The Redis whose rooms this node shares with other nodes.
-    pub redis: Option<String>,
+    pub redis: Option<RedisTarget>,
 }
 
 impl Default for Config {
@@ -111,8 +115,12 @@ pub enum ArgsError {
     HeartbeatTimeoutTooShort,
     #[error(transparent)]
     BadOrigin(#[from] BadOrigin),
-    #[error("--redis is a redis://HOST:PORT URL, not {0:?}")]
-    BadRedisUrl(String),
+    #[error(transparent)]
+    BadRedis(#[from] BadRedisTarget),
+    #[error("--redis-ca needs --redis")]
+    RedisCaWithoutRedis,
+    #[error("cannot read the Redis CA file {path}: {reason}")]
+    RedisCaFile { path: String, reason: String },
     #[error("--turn-url is a turn: or turns: URL, not {0:?}")]
     BadTurnUrl(String),
     #[error("--turn-url needs a secret: --turn-secret or --turn-secret-file")]
@@ -134,6 +142,7 @@ impl Command {
         let mut config = Config::default();
         let (mut cert, mut key) = (None, None);
         let mut turn = TurnArgs::default();
+        let (mut redis_url, mut redis_ca) = (None, None);
         let mut args = args.into_iter();
         while let Some(option) = args.next() {
             // Accept both `--opt value` and `--opt=value`.
@@ -178,7 +187,16 @@ impl Command {
                     limits.resume_grace = Duration::from_millis(positive(&name, &value)?)
                 }
                 "--allowed-origin" => config.origins.allow(&value)?,
-                "--redis" => config.redis = Some(redis_url(value)?),
+                "--redis" => redis_url = Some(value),
+                "--redis-ca" => {
+                    redis_ca =
+                        Some(
+                            std::fs::read(&value).map_err(|error| ArgsError::RedisCaFile {
+                                path: value.clone(),
+                                reason: error.to_string(),
+                            })?,
+                        )
+                }
                 "--turn-url" => turn.urls.push(value),
                 "--turn-secret" | "--turn-secret-file" => {
                     if turn.secret.is_some() {
@@ -204,6 +222,11 @@ impl Command {
             return Err(ArgsError::HeartbeatTimeoutTooShort);
         }
         config.turn = turn.into_turn()?;
+        config.redis = match (redis_url, redis_ca) {
+            (Some(url), ca) => Some(RedisTarget::new(url, ca)?),
+            (None, None) => None,
+            (None, Some(_)) => return Err(ArgsError::RedisCaWithoutRedis),
+        };
         Ok(Command::Run(Box::new(config)))
     }
 }
@@ -236,15 +259,6 @@ impl TurnArgs {
             secret: TurnSecret::new(secret),
             ttl: self.ttl.unwrap_or(Turn::DEFAULT_TTL),
         }))
-    }
-}
-
-/// `url` if it names a Redis server (the client crate checks the rest
-/// when connecting).
-fn redis_url(url: String) -> Result<String, ArgsError> {
-    match url.strip_prefix("redis://") {
-        Some(host) if !host.is_empty() => Ok(url),
-        _ => Err(ArgsError::BadRedisUrl(url)),
     }
 }
 
@@ -286,6 +300,7 @@ fn is_known(name: &str) -> bool {
         "--resume-grace-ms",
         "--allowed-origin",
         "--redis",
+        "--redis-ca",
         "--turn-url",
         "--turn-secret",
         "--turn-secret-file",

@@ -27,6 +27,7 @@ pub mod open_files;
 pub mod origin;
 pub mod per_address;
 pub mod rate_limit;
+pub mod redis_target;
 pub mod rooms;
 pub mod static_files;
 pub mod tls;
@@ -118,7 +119,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         Err(error) => tracing::warn!(%error, "cannot raise the open-file limit"),
     }
     let cluster = match &config.redis {
-        Some(url) => Some(cluster::Cluster::connect(url, &config.limits).await?),
+        Some(redis) => Some(cluster::Cluster::connect(redis, &config.limits).await?),
         None => None,
     };
     let hub = Hub::with_cluster(&config.limits, config.turn.clone(), cluster);

@@ -151,3 +151,40 @@ async fn a_member_of_a_killed_node_resumes_through_the_other_node() {
     back.send(r#"{"type":"answer","sdp":"after"}"#).await;
     assert_eq!(b.recv_text().await, r#"{"type":"answer","sdp":"after"}"#);
 }
+
+#[tokio::test]
+async fn nodes_share_rooms_through_a_redis_over_tls_with_a_private_ca() {
+    let redis = Redis::start_tls();
+    let (one, two) = (Relay::node(&redis, &[]), Relay::node(&redis, &[]));
+    let name = room("tls");
+    let (mut a, created) = Client::joined(&one, &name).await;
+    let (mut b, joined) = Client::joined(&two, &name).await;
+    assert_eq!(
+        (&created["type"], &joined["type"]),
+        (&"created".into(), &"joined".into())
+    );
+    a.expect_event("peer-joined").await;
+    let offer = r#"{"type":"offer","sdp":"v=0\r\n"}"#;
+    b.send(offer).await;
+    assert_eq!(a.recv_text().await, offer);
+}
+
+#[tokio::test]
+async fn a_node_that_cannot_verify_the_redis_certificate_does_not_start() {
+    let redis = Redis::start_tls();
+    // The system's roots do not know the test CA: the TLS handshake fails.
+    let run = tokio::process::Command::new(Relay::BINARY)
+        .args(["--listen", "127.0.0.1:0", "--redis", &redis.url])
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(10), run)
+        .await
+        .expect("the relay gives up within 10 s")
+        .expect("the relay runs");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("cannot use Redis at rediss://localhost"),
+        "it says why: {stderr}"
+    );
+}

@@ -239,6 +239,7 @@ fn the_help_text_names_every_option() {
         "--max-rooms",
         "--allowed-origin",
         "--redis",
+        "--redis-ca",
         "--turn-ttl-s",
     ] {
         assert!(is_known(option), "{option}");
@@ -254,13 +255,54 @@ fn redis_is_a_redis_url_and_off_by_default() {
     let Ok(Command::Run(config)) = parse(&["--redis", "redis://127.0.0.1:6379"]) else {
         panic!("valid command line refused");
     };
-    assert_eq!(config.redis.as_deref(), Some("redis://127.0.0.1:6379"));
+    let redis = config.redis.map(|redis| redis.to_string());
+    assert_eq!(redis.as_deref(), Some("redis://127.0.0.1:6379"));
     assert_eq!(Config::default().redis, None);
-    for bad in ["127.0.0.1:6379", "redis://", "http://redis:6379"] {
-        assert_eq!(
-            parse(&["--redis", bad]),
-            Err(ArgsError::BadRedisUrl(bad.to_owned())),
-            "{bad}"
-        );
-    }
+    assert_eq!(
+        parse(&["--redis", "http://redis:6379"]),
+        Err(ArgsError::BadRedis(BadRedisTarget::Url(
+            "http://redis:6379".into()
+        )))
+    );
+}
+
+#[test]
+fn a_private_redis_ca_is_read_from_its_file_and_needs_a_tls_redis() {
+    let path = std::env::temp_dir().join(format!("redis-ca-{}", std::process::id()));
+    std::fs::write(&path, "-----BEGIN CERTIFICATE-----\n").expect("temp file written");
+    let ca = path.to_str().expect("temp path is UTF-8");
+    let tls = parse(&["--redis-ca", ca, "--redis", "rediss://10.0.0.5:6380"]);
+    let plain = parse(&["--redis", "redis://10.0.0.5:6379", "--redis-ca", ca]);
+    let alone = parse(&["--redis-ca", ca]);
+    std::fs::remove_file(&path).expect("temp file removed");
+    let Ok(Command::Run(config)) = tls else {
+        panic!("valid command line refused: {tls:?}");
+    };
+    assert!(format!("{:?}", config.redis).contains("private_ca: true"));
+    assert_eq!(
+        plain,
+        Err(ArgsError::BadRedis(BadRedisTarget::CaWithoutTls))
+    );
+    assert_eq!(alone, Err(ArgsError::RedisCaWithoutRedis));
+    let missing = parse(&[
+        "--redis",
+        "rediss://h:6380",
+        "--redis-ca",
+        "/nonexistent/ca.pem",
+    ]);
+    assert!(
+        matches!(&missing, Err(ArgsError::RedisCaFile { path, .. }) if path == "/nonexistent/ca.pem"),
+        "{missing:?}"
+    );
+}
+
+#[test]
+fn the_redis_password_is_never_printed() {
+    let url = "rediss://:hunter2@redis.example:6380";
+    let Ok(Command::Run(config)) = parse(&["--redis", url]) else {
+        panic!("valid command line refused");
+    };
+    assert!(!format!("{config:?}").contains("hunter2"));
+    let refused = parse(&["--redis", "http://:hunter2@redis.example"]).expect_err("refused");
+    assert!(!refused.to_string().contains("hunter2"), "{refused}");
 }
