@@ -29,6 +29,11 @@ OPTIONS:
   --join-burst N                joins one address may make in a burst (default 40)
   --joins-per-second N          joins one address may make per second, sustained (default 20);
                                 beyond, a join gets the error rate_limited
+  --bar-after-abuses N          bar an address whose connections are dropped for abuse (too
+                                large, flooding, bad UTF-8) N times within 10 s: its sockets are
+                                closed at accept for 10 s, doubling each time (default 3; 0
+                                never bars; behind a reverse proxy every client shares its
+                                address)
   --max-rooms N                 most rooms at once; a join opening one more gets the error
                                 relay_busy (default 10000)
   --queue-bytes N               most bytes queued for one client; a client that does not read
@@ -177,6 +182,7 @@ impl Command {
                 }
                 "--join-burst" => limits.join_burst = small(&name, &value)?,
                 "--joins-per-second" => limits.joins_per_second = small(&name, &value)?,
+                "--bar-after-abuses" => limits.bar_after_abuses = parse_value(&name, &value)?,
                 "--max-rooms" => limits.max_rooms = positive(&name, &value)? as usize,
                 "--queue-bytes" => limits.queue_bytes = positive(&name, &value)? as usize,
                 "--rate-burst" => limits.rate_burst = small(&name, &value)?,
@@ -291,6 +297,7 @@ fn is_known(name: &str) -> bool {
         "--max-connections-per-address",
         "--join-burst",
         "--joins-per-second",
+        "--bar-after-abuses",
         "--max-rooms",
         "--queue-bytes",
         "--rate-burst",

@@ -54,6 +54,12 @@ impl End {
         matches!(self, End::TooLarge | End::RateLimited | End::NotUtf8)
     }
 
+    /// True when the client broke a limit no app of ours breaks: a frame
+    /// too large, a flood, bad UTF-8 (`PerAddress::abused`).
+    pub fn is_abuse(self) -> bool {
+        matches!(self, End::TooLarge | End::RateLimited | End::NotUtf8)
+    }
+
     /// Why the relay dropped the connection; `None` when the client closed.
     pub fn drop_reason(self) -> Option<DropReason> {
         Some(match self {

@@ -88,6 +88,11 @@ impl Admission {
     pub fn ip(&self) -> IpAddr {
         self.ip
     }
+
+    /// The connection was dropped for abuse: counts towards barring its address.
+    pub fn abused(&self) {
+        self.hub.per_address.abused(self.ip, Instant::now());
+    }
 }
 
 impl Drop for Admission {
@@ -143,8 +148,13 @@ impl Hub {
         })
     }
 
+    /// Whether `ip` is barred for abuse now (`PerAddress::abused`).
+    pub fn is_barred(&self, ip: IpAddr) -> bool {
+        self.per_address.is_barred(ip, Instant::now())
+    }
+
     /// A place for one more connection from `ip`, unless the relay or the
-    /// address is at its limit.
+    /// address is at its limit (or barred).
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<Admission, Refusal> {
         self.live
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {

@@ -14,6 +14,7 @@
 //!                                          resumes or its grace expires
 //! ```
 
+pub mod accept;
 pub mod cluster;
 pub mod config;
 pub mod connection;
@@ -41,11 +42,11 @@ use std::sync::Arc;
 use axum::Router;
 use axum::http::header;
 use axum::routing::get;
-use axum_server::accept::NoDelayAcceptor;
 use axum_server::tls_rustls::RustlsAcceptor;
 use tokio::net::TcpSocket;
 use videochat_protocol::WS_PATH;
 
+use crate::accept::RelayAcceptor;
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::upgrade::RelayState;
@@ -124,6 +125,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     };
     let hub = Hub::with_cluster(&config.limits, config.turn.clone(), cluster);
     tokio::spawn(hub.clone().expire_away_members());
+    let acceptor = RelayAcceptor::new(hub.clone());
     let app = router(hub, &config);
     let server = axum_server::from_tcp(listener)?;
 
@@ -133,7 +135,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
 
     match tls {
         Some(tls) => {
-            let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
+            let acceptor = RustlsAcceptor::new(tls).acceptor(acceptor);
             server
                 .acceptor(acceptor)
                 .serve(app.into_make_service_with_connect_info::<SocketAddr>())
@@ -141,7 +143,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
         }
         None => {
             server
-                .acceptor(NoDelayAcceptor::new())
+                .acceptor(acceptor)
                 .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await?;
         }

@@ -52,6 +52,9 @@ pub struct Limits {
     pub join_burst: u32,
     /// Token bucket of joins per address: sustained joins per second.
     pub joins_per_second: u32,
+    /// Connections of one address dropped for abuse within 10 s that bar
+    /// it (`PerAddress::abused`); 0 never bars.
+    pub bar_after_abuses: u32,
     /// Most rooms at once (live or away members); a join that would open
     /// one more gets `relay_busy`.
     pub max_rooms: usize,
@@ -92,6 +95,7 @@ impl Default for Limits {
             max_connections_per_address: 64,
             join_burst: 40,
             joins_per_second: 20,
+            bar_after_abuses: 3,
             max_rooms: 10_000,
             read_buffer_bytes: 1024,
             max_write_buffer_bytes: 4 * MAX_MESSAGE_BYTES,
@@ -110,6 +114,7 @@ impl Limits {
             max_connections: self.max_connections_per_address,
             join_burst: self.join_burst,
             joins_per_second: self.joins_per_second,
+            bar_after_abuses: self.bar_after_abuses,
         }
     }
 }

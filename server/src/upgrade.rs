@@ -102,6 +102,9 @@ pub async fn ws_handler(
         let (mut sink, mut stream) = socket.split();
         let end =
             connection::serve(&mut sink, &mut stream, &state.hub, limits, admission.ip()).await;
+        if end.is_abuse() {
+            admission.abused();
+        }
         if end.wants_linger()
             && let Ok(socket) = sink.reunite(stream)
         {

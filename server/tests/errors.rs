@@ -219,3 +219,39 @@ async fn a_burst_within_the_limit_is_not_rate_limited() {
     client.ws.flush().await.expect("frames sent");
     client.expect_silence(Duration::from_millis(300)).await;
 }
+
+/// A WebSocket to node one of `relay` from the loopback address `ip`.
+async fn connect_from(
+    relay: &Relay,
+    ip: &str,
+) -> Result<Client<tokio::net::TcpStream>, Box<dyn std::error::Error>> {
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.bind(format!("{ip}:0").parse()?)?;
+    let tcp = socket.connect(relay.addr).await?;
+    let url = format!("ws://{}{}", relay.addr, videochat_protocol::WS_PATH);
+    let (ws, _) = tokio_tungstenite::client_async(url, tcp).await?;
+    Ok(Client { ws })
+}
+
+#[tokio::test]
+async fn an_address_dropped_three_times_for_abuse_is_refused_at_connect_and_others_are_not() {
+    let relay = Relay::start(&[]);
+    let oversize = format!(
+        r#"{{"type":"offer","sdp":"{}"}}"#,
+        "a".repeat(MAX_MESSAGE_BYTES)
+    );
+    for _ in 0..3 {
+        let mut abuser = connect_from(&relay, "127.0.0.3").await.expect("admitted");
+        abuser.send(&join(&room("abuse"))).await;
+        abuser.expect_event("created").await;
+        abuser.send(&oversize).await;
+        abuser.expect_error("too_large").await;
+        // Counted before the relay closes the socket.
+        abuser.expect_gone().await;
+    }
+    let refused = connect_from(&relay, "127.0.0.3").await;
+    assert!(refused.is_err(), "the barred address got a WebSocket");
+    let mut neighbour = connect_from(&relay, "127.0.0.4").await.expect("admitted");
+    neighbour.send(&join(&room("neighbour"))).await;
+    neighbour.expect_event("created").await;
+}

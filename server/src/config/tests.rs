@@ -203,6 +203,7 @@ fn the_limits_for_the_open_internet_are_read() {
         "--joins-per-second",
         "2",
         "--max-rooms=30",
+        "--bar-after-abuses=0",
         "--allowed-origin",
         "https://app.example",
     ]) else {
@@ -213,6 +214,8 @@ fn the_limits_for_the_open_internet_are_read() {
     assert_eq!(limits.max_connections_per_address, 8);
     assert_eq!((limits.join_burst, limits.joins_per_second), (4, 2));
     assert_eq!(limits.max_rooms, 30);
+    assert_eq!(limits.bar_after_abuses, 0);
+    assert_eq!(Limits::default().bar_after_abuses, 3);
     assert!(
         config
             .origins
@@ -240,6 +243,7 @@ fn the_help_text_names_every_option() {
         "--allowed-origin",
         "--redis",
         "--redis-ca",
+        "--bar-after-abuses",
         "--turn-ttl-s",
     ] {
         assert!(is_known(option), "{option}");
