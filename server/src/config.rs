@@ -52,6 +52,8 @@ OPTIONS:
                                 Redis, not a Redis Cluster; rediss:// for Redis over TLS);
                                 without it the relay keeps its rooms in memory and needs no
                                 outside service
+  --redis-url-file PATH         read the --redis URL from this file (surrounding whitespace
+                                ignored): a password in it is then not visible in `ps`
   --redis-ca PATH               trust the CA certificates in this PEM file for rediss://
                                 instead of the system's (a Redis with a private CA)
   --turn-url URL                a turn: or turns: URL handed to every member with a short-lived
@@ -122,10 +124,10 @@ pub enum ArgsError {
     BadOrigin(#[from] BadOrigin),
     #[error(transparent)]
     BadRedis(#[from] BadRedisTarget),
-    #[error("--redis-ca needs --redis")]
+    #[error("--redis-ca needs --redis or --redis-url-file")]
     RedisCaWithoutRedis,
-    #[error("cannot read the Redis CA file {path}: {reason}")]
-    RedisCaFile { path: String, reason: String },
+    #[error("give the Redis URL once: --redis or --redis-url-file")]
+    TwoRedisUrls,
     #[error("--turn-url is a turn: or turns: URL, not {0:?}")]
     BadTurnUrl(String),
     #[error("--turn-url needs a secret: --turn-secret or --turn-secret-file")]
@@ -137,8 +139,12 @@ pub enum ArgsError {
     // Never the secret itself in an error: it is printed.
     #[error("the TURN secret is empty")]
     EmptyTurnSecret,
-    #[error("cannot read the TURN secret from {path}: {reason}")]
-    TurnSecretFile { path: String, reason: String },
+    #[error("cannot read the file of {option}, {path}: {reason}")]
+    UnreadableFile {
+        option: String,
+        path: String,
+        reason: String,
+    },
 }
 
 impl Command {
@@ -193,16 +199,17 @@ impl Command {
                     limits.resume_grace = Duration::from_millis(positive(&name, &value)?)
                 }
                 "--allowed-origin" => config.origins.allow(&value)?,
-                "--redis" => redis_url = Some(value),
-                "--redis-ca" => {
-                    redis_ca =
-                        Some(
-                            std::fs::read(&value).map_err(|error| ArgsError::RedisCaFile {
-                                path: value.clone(),
-                                reason: error.to_string(),
-                            })?,
-                        )
+                "--redis" | "--redis-url-file" => {
+                    if redis_url.is_some() {
+                        return Err(ArgsError::TwoRedisUrls);
+                    }
+                    redis_url = Some(if name == "--redis-url-file" {
+                        read_trimmed(&name, &value)?
+                    } else {
+                        value
+                    });
                 }
+                "--redis-ca" => redis_ca = Some(read_file(&name, &value)?),
                 "--turn-url" => turn.urls.push(value),
                 "--turn-secret" | "--turn-secret-file" => {
                     if turn.secret.is_some() {
@@ -210,7 +217,7 @@ impl Command {
                     }
                     let from_file = name == "--turn-secret-file";
                     turn.secret = Some(if from_file {
-                        read_secret(&value)?
+                        read_trimmed(&name, &value)?
                     } else {
                         value
                     });
@@ -275,14 +282,26 @@ fn is_turn_url(url: &str) -> bool {
     rest.is_some_and(|host| !host.is_empty())
 }
 
-/// The secret in `path`, without the surrounding whitespace (a trailing
-/// newline, most often).
-fn read_secret(path: &str) -> Result<String, ArgsError> {
-    std::fs::read_to_string(path)
+/// The file at `path` that `option` names.
+fn read_file(option: &str, path: &str) -> Result<Vec<u8>, ArgsError> {
+    std::fs::read(path).map_err(|error| ArgsError::UnreadableFile {
+        option: option.to_owned(),
+        path: path.to_owned(),
+        reason: error.to_string(),
+    })
+}
+
+/// A secret (or a URL holding one) in the text file at `path`, without the
+/// surrounding whitespace (a trailing newline, most often): a file, unlike
+/// a command line, is not shown by `ps`.
+fn read_trimmed(option: &str, path: &str) -> Result<String, ArgsError> {
+    let bytes = read_file(option, path)?;
+    String::from_utf8(bytes)
         .map(|text| text.trim().to_owned())
-        .map_err(|error| ArgsError::TurnSecretFile {
+        .map_err(|_| ArgsError::UnreadableFile {
+            option: option.to_owned(),
             path: path.to_owned(),
-            reason: error.to_string(),
+            reason: "not UTF-8 text".to_owned(),
         })
 }
 
@@ -307,6 +326,7 @@ fn is_known(name: &str) -> bool {
         "--resume-grace-ms",
         "--allowed-origin",
         "--redis",
+        "--redis-url-file",
         "--redis-ca",
         "--turn-url",
         "--turn-secret",

@@ -164,7 +164,8 @@ fn incomplete_or_contradictory_turn_options_are_refused() {
     );
     let missing = parse(&[url[0], url[1], "--turn-secret-file", "/nonexistent/secret"]);
     assert!(
-        matches!(&missing, Err(ArgsError::TurnSecretFile { path, .. }) if path == "/nonexistent/secret"),
+        matches!(&missing, Err(ArgsError::UnreadableFile { option, path, .. })
+            if option == "--turn-secret-file" && path == "/nonexistent/secret"),
         "{missing:?}"
     );
 }
@@ -243,6 +244,7 @@ fn the_help_text_names_every_option() {
         "--allowed-origin",
         "--redis",
         "--redis-ca",
+        "--redis-url-file",
         "--bar-after-abuses",
         "--turn-ttl-s",
     ] {
@@ -295,7 +297,8 @@ fn a_private_redis_ca_is_read_from_its_file_and_needs_a_tls_redis() {
         "/nonexistent/ca.pem",
     ]);
     assert!(
-        matches!(&missing, Err(ArgsError::RedisCaFile { path, .. }) if path == "/nonexistent/ca.pem"),
+        matches!(&missing, Err(ArgsError::UnreadableFile { option, path, .. })
+            if option == "--redis-ca" && path == "/nonexistent/ca.pem"),
         "{missing:?}"
     );
 }
@@ -309,4 +312,20 @@ fn the_redis_password_is_never_printed() {
     assert!(!format!("{config:?}").contains("hunter2"));
     let refused = parse(&["--redis", "http://:hunter2@redis.example"]).expect_err("refused");
     assert!(!refused.to_string().contains("hunter2"), "{refused}");
+}
+
+#[test]
+fn the_redis_url_may_come_from_a_file_once() {
+    let path = std::env::temp_dir().join(format!("redis-url-{}", std::process::id()));
+    std::fs::write(&path, "rediss://:hunter2@redis.example:6380\n").expect("temp file written");
+    let file = path.to_str().expect("temp path is UTF-8");
+    let parsed = parse(&["--redis-url-file", file]);
+    let twice = parse(&["--redis", "redis://h:6379", "--redis-url-file", file]);
+    std::fs::remove_file(&path).expect("temp file removed");
+    let Ok(Command::Run(config)) = parsed else {
+        panic!("valid command line refused: {parsed:?}");
+    };
+    let redis = config.redis.map(|redis| redis.to_string());
+    assert_eq!(redis.as_deref(), Some("rediss://***@redis.example:6380"));
+    assert_eq!(twice, Err(ArgsError::TwoRedisUrls));
 }
