@@ -6,7 +6,7 @@ use std::future::{Ready, ready};
 use std::io;
 use std::sync::Arc;
 
-use axum_server::accept::Accept;
+use axum_server::accept::{Accept, NoDelayAcceptor};
 use tokio::net::TcpStream;
 
 use crate::hub::Hub;
@@ -32,14 +32,11 @@ impl<S> Accept<TcpStream, S> for RelayAcceptor {
         let barred = stream
             .peer_addr()
             .is_ok_and(|peer| self.hub.is_barred(peer.ip()));
-        ready(if barred {
+        if barred {
             // Not logged: a barred flood would flood the log.
-            Err(io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                "address barred",
-            ))
-        } else {
-            stream.set_nodelay(true).map(|()| (stream, service))
-        })
+            let barred = io::Error::new(io::ErrorKind::PermissionDenied, "address barred");
+            return ready(Err(barred));
+        }
+        NoDelayAcceptor.accept(stream, service)
     }
 }

@@ -47,17 +47,18 @@ pub enum End {
 }
 
 impl End {
-    /// True when the client may still be sending, so the caller should
-    /// linger and read before closing the socket (else the kernel answers
-    /// unread data with a reset that can destroy the close frame).
-    pub fn wants_linger(self) -> bool {
-        matches!(self, End::TooLarge | End::RateLimited | End::NotUtf8)
-    }
-
     /// True when the client broke a limit no app of ours breaks: a frame
     /// too large, a flood, bad UTF-8 (`PerAddress::abused`).
     pub fn is_abuse(self) -> bool {
         matches!(self, End::TooLarge | End::RateLimited | End::NotUtf8)
+    }
+
+    /// True when the client may still be sending (it was cut off mid-abuse),
+    /// so the caller should linger and read before closing the socket (else
+    /// the kernel answers unread data with a reset that can destroy the
+    /// close frame).
+    pub fn wants_linger(self) -> bool {
+        self.is_abuse()
     }
 
     /// Why the relay dropped the connection; `None` when the client closed.

@@ -69,7 +69,7 @@ const ABUSE_WINDOW: Duration = Duration::from_secs(10);
 /// accepted and closed socket, not an upgrade, a join and a frame to read.
 /// Behind a carrier-grade NAT its neighbours wait with it; no app of ours
 /// is ever dropped for abuse. An address forgotten (idle, swept) starts over.
-pub const BAR: Duration = Duration::from_secs(10);
+const BAR: Duration = Duration::from_secs(10);
 const MAX_BAR: Duration = Duration::from_secs(640);
 
 /// Smallest table that is swept: below it, idle entries cost nothing much.
