@@ -6,7 +6,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 use std::time::{Duration, Instant};
 
 use tokio_tungstenite::tungstenite::Message;
@@ -89,10 +89,7 @@ pub fn relay_frames(data: &[u8]) {
             text.into()
         ))
         .poll(&mut Context::from_waker(Waker::noop()));
-        assert!(
-            matches!(handled, Poll::Ready(())),
-            "on_text waited without a cluster"
-        );
+        assert!(handled.is_ready(), "on_text waited without a cluster");
         clients.iter_mut().for_each(Client::drain);
     }
 }

@@ -139,8 +139,8 @@ impl Cluster {
         room: &RoomId,
         how: JoinAs,
     ) -> Joined {
-        if !hub.allow_join(me, ip) {
-            return Joined::Refused;
+        if let Some(refused) = hub.refuse_join(me, ip) {
+            return refused;
         }
         let name = room.to_string();
         let conn = self.member(me.id());

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use videochat_protocol::ErrorCode;
 
-use crate::frame::{Member, on_text};
+use crate::frame::{Member, Then, on_text};
 use crate::hub::{ConnectionHandle, Hub, Kick, Outbox};
 use crate::limits::Limits;
 use crate::metrics::DropReason;
@@ -236,7 +236,11 @@ where
             }
         }
         match message {
-            Message::Text(text) => on_text(hub, me, &mut session.member, text).await,
+            Message::Text(text) => {
+                if on_text(hub, me, &mut session.member, text).await == Then::DropFlooding {
+                    return End::RateLimited;
+                }
+            }
             Message::Binary(_) => {
                 me.send_error(ErrorCode::BadJson, "binary frames are not accepted")
             }

@@ -34,12 +34,30 @@ impl Member {
     }
 }
 
+/// What the connection does after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Then {
+    /// Reads the next.
+    Continue,
+    /// Ends as a flood (`rate_limited`): its address kept joining after
+    /// its joins were refused.
+    DropFlooding,
+}
+
 /// Acts on one text frame; never logs its content (SDP, candidates). Only
 /// with `--redis` does it wait (for Redis).
-pub async fn on_text(hub: &Hub, me: &ConnectionHandle, member: &mut Member, text: Utf8Bytes) {
+pub async fn on_text(
+    hub: &Hub,
+    me: &ConnectionHandle,
+    member: &mut Member,
+    text: Utf8Bytes,
+) -> Then {
     let frame = match ClientFrame::parse(&text) {
         Ok(frame) => frame,
-        Err(error) => return me.send_error(ErrorCode::BadJson, &error.to_string()),
+        Err(error) => {
+            me.send_error(ErrorCode::BadJson, &error.to_string());
+            return Then::Continue;
+        }
     };
     match frame {
         ClientFrame::Join {
@@ -47,32 +65,12 @@ pub async fn on_text(hub: &Hub, me: &ConnectionHandle, member: &mut Member, text
             resume,
             session: token,
         } => {
-            if member.room.is_some() {
-                return me.send_error(
-                    ErrorCode::AlreadyJoined,
-                    "already in a room; send bye first",
-                );
-            }
-            let Ok(room) = RoomId::parse(&room) else {
-                return me.send_error(
-                    ErrorCode::BadRoom,
-                    "a room name is 1 to 64 characters of A-Z a-z 0-9 _ -",
-                );
-            };
             let how = match token {
                 Some(token) => JoinAs::Resume(token),
                 None if resume => JoinAs::Resumable,
                 None => JoinAs::Fresh,
             };
-            let joined = match hub.cluster() {
-                Some(cluster) => cluster.join(hub, me, member.ip, &room, how).await,
-                None => hub.join(me, member.ip, &room, how),
-            };
-            tracing::info!(conn = me.id(), outcome = ?joined, "join");
-            tracing::debug!(conn = me.id(), %room, "join room");
-            if matches!(joined, Joined::Created | Joined::Joined | Joined::Resumed) {
-                member.room = Some(room);
-            }
+            return join(hub, me, member, &room, how).await;
         }
         ClientFrame::Bye => match member.room.take() {
             Some(room) => {
@@ -100,4 +98,40 @@ pub async fn on_text(hub: &Hub, me: &ConnectionHandle, member: &mut Member, text
             (None, _) => me.send_error(ErrorCode::NotJoined, "join a room first"),
         },
     }
+    Then::Continue
+}
+
+async fn join(
+    hub: &Hub,
+    me: &ConnectionHandle,
+    member: &mut Member,
+    room: &str,
+    how: JoinAs,
+) -> Then {
+    if member.room.is_some() {
+        me.send_error(
+            ErrorCode::AlreadyJoined,
+            "already in a room; send bye first",
+        );
+        return Then::Continue;
+    }
+    let Ok(room) = RoomId::parse(room) else {
+        me.send_error(
+            ErrorCode::BadRoom,
+            "a room name is 1 to 64 characters of A-Z a-z 0-9 _ -",
+        );
+        return Then::Continue;
+    };
+    let joined = match hub.cluster() {
+        Some(cluster) => cluster.join(hub, me, member.ip, &room, how).await,
+        None => hub.join(me, member.ip, &room, how),
+    };
+    tracing::info!(conn = me.id(), outcome = ?joined, "join");
+    tracing::debug!(conn = me.id(), %room, "join room");
+    match joined {
+        Joined::Created | Joined::Joined | Joined::Resumed => member.room = Some(room),
+        Joined::Full | Joined::Refused => {}
+        Joined::Flooding => return Then::DropFlooding,
+    }
+    Then::Continue
 }

@@ -25,6 +25,7 @@ use crate::kept::{Kept, KeptFrames, Notice};
 use crate::limits::Limits;
 use crate::metrics::{Gauges, Metrics};
 use crate::per_address::PerAddress;
+use crate::rate_limit::Verdict;
 use crate::rooms::{AwayRules, ConnId, JoinOutcome, Lost, Resumed, Rooms, Target};
 use crate::turn::Turn;
 
@@ -56,6 +57,9 @@ pub enum Joined {
     /// Refused: the address joins too often, or the relay holds as many
     /// rooms as it may.
     Refused,
+    /// Refused, and the connection must end: its address kept joining
+    /// after refusals (`AddressRules::join_strikes`).
+    Flooding,
 }
 
 /// All rooms and the count of live connections.
@@ -181,8 +185,8 @@ impl Hub {
     /// Puts `me`, from `ip`, into `room` (or back into its slot) and tells
     /// everyone concerned.
     pub fn join(&self, me: &ConnectionHandle, ip: IpAddr, room: &RoomId, how: JoinAs) -> Joined {
-        if !self.allow_join(me, ip) {
-            return Joined::Refused;
+        if let Some(refused) = self.refuse_join(me, ip) {
+            return refused;
         }
         let mut rooms = self.lock();
         let session = match how {
@@ -235,16 +239,20 @@ impl Hub {
         }
     }
 
-    /// True if `ip` may join now; else `me` is told `rate_limited`.
-    pub fn allow_join(&self, me: &ConnectionHandle, ip: IpAddr) -> bool {
-        let allowed = self.per_address.allow_join(ip, Instant::now());
-        if !allowed {
-            me.send_error(
-                ErrorCode::RateLimited,
-                "too many joins from your address; slow down",
-            );
+    /// Why `ip` may not join now, if it may not: `me` is told
+    /// `rate_limited`, or (`Flooding`) is to be dropped, which says it.
+    pub fn refuse_join(&self, me: &ConnectionHandle, ip: IpAddr) -> Option<Joined> {
+        match self.per_address.allow_join(ip, Instant::now()) {
+            Verdict::Allow => None,
+            Verdict::Refuse => {
+                me.send_error(
+                    ErrorCode::RateLimited,
+                    "too many joins from your address; slow down",
+                );
+                Some(Joined::Refused)
+            }
+            Verdict::Disconnect => Some(Joined::Flooding),
         }
-        allowed
     }
 
     /// The shared rooms, when this relay is one node of several.

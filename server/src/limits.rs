@@ -36,8 +36,8 @@ pub struct Limits {
     /// client relay 50 large frames a second (3 MB/s) to a peer that does not
     /// read; a call's signaling is a few kB, then a ping now and then.
     pub rate_bytes_per_second: u32,
-    /// The refused frame that reaches this many `rate_limited` errors closes
-    /// the connection (1008).
+    /// The refused frame (or join: `AddressRules::join_strikes`) that
+    /// reaches this many `rate_limited` errors closes the connection (1008).
     pub rate_strikes: u32,
     /// How often the relay pings each client.
     pub heartbeat_interval: Duration,
@@ -114,6 +114,7 @@ impl Limits {
             max_connections: self.max_connections_per_address,
             join_burst: self.join_burst,
             joins_per_second: self.joins_per_second,
+            join_strikes: self.rate_strikes,
             bar_after_abuses: self.bar_after_abuses,
         }
     }

@@ -17,6 +17,9 @@ pub struct AddressRules {
     pub max_connections: usize,
     pub join_burst: u32,
     pub joins_per_second: u32,
+    /// Joins refused in a row (the bucket never refilling between them)
+    /// after which the address is told to stop: `Verdict::Disconnect`.
+    pub join_strikes: u32,
     /// Abuses within `ABUSE_WINDOW` that bar the address; 0 never bars.
     pub bar_after_abuses: u32,
 }
@@ -100,7 +103,12 @@ impl PerAddress {
         let rules = self.rules;
         let entry = table.entries.entry(key(ip)).or_insert_with(|| Entry {
             connections: 0,
-            joins: RateLimiter::new(rules.join_burst, rules.joins_per_second, u32::MAX, now),
+            joins: RateLimiter::new(
+                rules.join_burst,
+                rules.joins_per_second,
+                rules.join_strikes,
+                now,
+            ),
             abuses: 0,
             abuse_since: now,
             barred_until: None,
@@ -125,15 +133,16 @@ impl PerAddress {
         }
     }
 
-    /// Accounts for one join from `ip` at `now`; false if the address
-    /// joins faster than it may.
-    pub fn allow_join(&self, ip: IpAddr, now: Instant) -> bool {
+    /// Accounts for one join from `ip` at `now`: refused if the address
+    /// joins faster than it may, and `Disconnect` once it kept on after
+    /// `AddressRules::join_strikes` refusals (a join storm, not a person).
+    pub fn allow_join(&self, ip: IpAddr, now: Instant) -> Verdict {
         let mut table = self.lock();
         match table.entries.get_mut(&key(ip)) {
-            Some(entry) => entry.joins.check(now) == Verdict::Allow,
+            Some(entry) => entry.joins.check(now),
             // Only admitted connections join; one without an entry is not
             // counted here (it cannot happen).
-            None => true,
+            None => Verdict::Allow,
         }
     }
 
@@ -150,7 +159,13 @@ impl PerAddress {
             entry.abuse_since = now;
         }
         entry.abuses += 1;
-        if self.rules.bar_after_abuses > 0 && entry.abuses >= self.rules.bar_after_abuses {
+        // Once barred, an address has used up its benefit of the doubt.
+        let bar_after = if entry.bars > 0 {
+            1
+        } else {
+            self.rules.bar_after_abuses
+        };
+        if self.rules.bar_after_abuses > 0 && entry.abuses >= bar_after {
             let bar = BAR.saturating_mul(1 << entry.bars.min(16)).min(MAX_BAR);
             entry.abuses = 0;
             entry.bars += 1;
@@ -198,6 +213,7 @@ mod tests {
             max_connections: 2,
             join_burst: 3,
             joins_per_second: 10,
+            join_strikes: 3,
             bar_after_abuses: 3,
         }
     }
@@ -236,14 +252,33 @@ mod tests {
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
         assert!(limits.admit(ip, now));
         for _ in 0..3 {
-            assert!(limits.allow_join(ip, now));
+            assert_eq!(limits.allow_join(ip, now), Verdict::Allow);
         }
-        assert!(!limits.allow_join(ip, now));
+        assert_eq!(limits.allow_join(ip, now), Verdict::Refuse);
         // Reconnecting does not buy a fresh burst.
         limits.release(ip, now);
         assert!(limits.admit(ip, now));
-        assert!(!limits.allow_join(ip, now));
-        assert!(limits.allow_join(ip, now + Duration::from_millis(100)));
+        assert_eq!(limits.allow_join(ip, now), Verdict::Refuse);
+        let later = now + Duration::from_millis(100);
+        assert_eq!(limits.allow_join(ip, later), Verdict::Allow);
+    }
+
+    #[test]
+    fn an_address_that_keeps_joining_after_refusals_is_told_to_stop() {
+        let limits = PerAddress::new(rules());
+        let now = Instant::now();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(limits.admit(ip, now));
+        for _ in 0..3 {
+            assert_eq!(limits.allow_join(ip, now), Verdict::Allow);
+        }
+        // Three refusals in a row are strikes, the third one out.
+        assert_eq!(limits.allow_join(ip, now), Verdict::Refuse);
+        assert_eq!(limits.allow_join(ip, now), Verdict::Refuse);
+        assert_eq!(limits.allow_join(ip, now), Verdict::Disconnect);
+        // A full bucket forgives: a second later the address starts over.
+        let rested = now + Duration::from_secs(1);
+        assert_eq!(limits.allow_join(ip, rested), Verdict::Allow);
     }
 
     #[test]
@@ -283,21 +318,21 @@ mod tests {
     }
 
     #[test]
-    fn each_bar_of_an_address_that_comes_back_for_more_is_twice_the_last() {
+    fn an_address_barred_before_is_barred_again_at_its_first_abuse_for_twice_as_long() {
         let limits = PerAddress::new(rules());
         let start = Instant::now();
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        let abuse_thrice = |at: Instant| {
-            for _ in 0..3 {
-                assert!(limits.admit(ip, at), "admitted at {:?}", at - start);
-                limits.abused(ip, at);
-                limits.release(ip, at);
-            }
+        let abuse = |at: Instant| {
+            assert!(limits.admit(ip, at), "admitted at {:?}", at - start);
+            limits.abused(ip, at);
+            limits.release(ip, at);
         };
-        abuse_thrice(start);
+        for _ in 0..3 {
+            abuse(start);
+        }
         let after_first = start + BAR;
         assert!(!limits.is_barred(ip, after_first));
-        abuse_thrice(after_first);
+        abuse(after_first);
         assert!(
             limits.is_barred(ip, after_first + BAR),
             "20 s the second time"

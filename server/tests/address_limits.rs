@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use common::{Client, PATIENCE, Relay, join, room};
 use tokio_tungstenite::tungstenite::Error as WsError;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 #[tokio::test]
 async fn connections_beyond_the_per_address_limit_get_429_until_one_closes() {
@@ -39,11 +40,11 @@ async fn joins_beyond_the_per_address_burst_are_rate_limited_then_allowed_again(
     late.send(&join(&name)).await;
     late.expect_error("rate_limited").await;
     // The connection stays, and the bucket refills at 5 joins a second: a
-    // retry every 50 ms is let in within a few tries.
+    // client that retries as a person would (every 250 ms) is let in.
     let deadline = Instant::now() + PATIENCE;
     loop {
         assert!(Instant::now() < deadline, "the join bucket never refilled");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(250)).await;
         late.send(&join(&name)).await;
         let answer = late.recv_json().await;
         if answer["type"] == "created" {
@@ -51,6 +52,21 @@ async fn joins_beyond_the_per_address_burst_are_rate_limited_then_allowed_again(
         }
         assert_eq!(answer["code"], "rate_limited", "unexpected answer {answer}");
     }
+}
+
+#[tokio::test]
+async fn a_connection_that_keeps_joining_after_refusals_is_closed_with_1008() {
+    let relay = Relay::start(&["--join-burst", "1", "--joins-per-second", "1"]);
+    let (_first, answer) = Client::joined(&relay, &room("storm")).await;
+    assert_eq!(answer["type"], "created");
+    // A join storm: refused with a word, and the third refusal in a row
+    // ends the connection.
+    let mut storm = Client::connect(&relay).await;
+    for _ in 0..3 {
+        storm.send(&join(&room("storm"))).await;
+    }
+    storm.expect_error("rate_limited").await;
+    assert_eq!(storm.expect_close().await.code, CloseCode::Policy);
 }
 
 #[tokio::test]
