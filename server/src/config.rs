@@ -28,12 +28,13 @@ OPTIONS:
                                 /64); more get HTTP 429 (default 64)
   --join-burst N                joins one address may make in a burst (default 40)
   --joins-per-second N          joins one address may make per second, sustained (default 20);
-                                beyond, a join gets the error rate_limited
+                                beyond, a join gets the error rate_limited; the third refused
+                                join in a row closes the connection
   --bar-after-abuses N          bar an address whose connections are dropped for abuse (too
                                 large, flooding, bad UTF-8) N times within 10 s: its sockets are
-                                closed at accept for 10 s, doubling each time (default 3; 0
-                                never bars; behind a reverse proxy every client shares its
-                                address)
+                                closed at accept for 10 s; once barred, its next abuse bars
+                                it again for twice as long (default 3; 0 never bars; behind a
+                                reverse proxy every client shares its address)
   --max-rooms N                 most rooms at once; a join opening one more gets the error
                                 relay_busy (default 10000)
   --queue-bytes N               most bytes queued for one client; a client that does not read
