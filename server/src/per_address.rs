@@ -245,8 +245,8 @@ mod tests {
         assert!(limits.admit(ip, now));
     }
 
-    #[test]
-    fn joins_beyond_the_burst_are_refused_until_the_bucket_refills() {
+    /// An admitted address that has just made its burst of joins.
+    fn burst_used() -> (PerAddress, IpAddr, Instant) {
         let limits = PerAddress::new(rules());
         let now = Instant::now();
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
@@ -254,6 +254,12 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(limits.allow_join(ip, now), Verdict::Allow);
         }
+        (limits, ip, now)
+    }
+
+    #[test]
+    fn joins_beyond_the_burst_are_refused_until_the_bucket_refills() {
+        let (limits, ip, now) = burst_used();
         assert_eq!(limits.allow_join(ip, now), Verdict::Refuse);
         // Reconnecting does not buy a fresh burst.
         limits.release(ip, now);
@@ -265,13 +271,7 @@ mod tests {
 
     #[test]
     fn an_address_that_keeps_joining_after_refusals_is_told_to_stop() {
-        let limits = PerAddress::new(rules());
-        let now = Instant::now();
-        let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!(limits.admit(ip, now));
-        for _ in 0..3 {
-            assert_eq!(limits.allow_join(ip, now), Verdict::Allow);
-        }
+        let (limits, ip, now) = burst_used();
         // Three refusals in a row are strikes, the third one out.
         assert_eq!(limits.allow_join(ip, now), Verdict::Refuse);
         assert_eq!(limits.allow_join(ip, now), Verdict::Refuse);
