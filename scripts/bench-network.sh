@@ -10,14 +10,18 @@
 #   arriving at the receiver (kbit/s, all packets: video, audio, RTCP, repairs), end state.
 #
 #   sudo scripts/bench-network.sh [SECONDS] [SCENARIO...]   (default 20 s, every scenario)
-#   scenarios: clean 2mbit-720p 1mbit 500kbit loss2 loss5 loss10 loss20
+#   scenarios: clean 2mbit-720p 1mbit 500kbit loss2 loss5 loss10 loss20 dip
+#
+# dip: a clean path that drops to 300 kbit/s for 3 s once settled (6 s in), as cross
+# traffic or a fading radio would; its wire rate is measured from 3 s after the dip,
+# so it shows how far the call has regrown.
 # Needs root (network namespaces); scripts/setup.sh installs iproute2 and iptables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-20}
 shift || true
-all=(clean 2mbit-720p 1mbit 500kbit loss2 loss5 loss10 loss20)
+all=(clean 2mbit-720p 1mbit 500kbit loss2 loss5 loss10 loss20 dip)
 scenarios=("$@")
 ((${#scenarios[@]})) || scenarios=("${all[@]}")
 ((seconds >= 12)) || { echo "SECONDS must be at least 12 (5 s settle + a window)" >&2; exit 2; }
@@ -25,17 +29,18 @@ scenarios=("$@")
 # shellcheck source=scripts/lab-bench.sh
 source scripts/lab-bench.sh nlb
 
-# scenario -> "SIZE SHAPE_RATE QUEUE_MS LOSS" (rate "-" for none)
+# scenario -> "SIZE SHAPE_RATE QUEUE_MS LOSS DIP_RATE" (rates "-" for none)
 describe() {
   case $1 in
-    clean) echo "640x480 - 0 0" ;;
-    2mbit-720p) echo "1280x720 2mbit 500 0" ;;
-    1mbit) echo "640x480 1mbit 500 0" ;;
-    500kbit) echo "640x480 500kbit 500 0" ;;
-    loss2) echo "640x480 - 0 0.02" ;;
-    loss5) echo "640x480 - 0 0.05" ;;
-    loss10) echo "640x480 - 0 0.10" ;;
-    loss20) echo "640x480 - 0 0.20" ;;
+    clean) echo "640x480 - 0 0 -" ;;
+    2mbit-720p) echo "1280x720 2mbit 500 0 -" ;;
+    1mbit) echo "640x480 1mbit 500 0 -" ;;
+    500kbit) echo "640x480 500kbit 500 0 -" ;;
+    loss2) echo "640x480 - 0 0.02 -" ;;
+    loss5) echo "640x480 - 0 0.05 -" ;;
+    loss10) echo "640x480 - 0 0.10 -" ;;
+    loss20) echo "640x480 - 0 0.20 -" ;;
+    dip) echo "640x480 - 0 0 300kbit" ;;
     *) echo "unknown scenario $1 (one of: ${all[*]})" >&2; return 1 ;;
   esac
 }
@@ -48,8 +53,8 @@ rx_bytes() {
 }
 
 run() {
-  local name=$1 size rate queue loss
-  read -r size rate queue loss <<<"$(describe "$name")"
+  local name=$1 size rate queue loss dip
+  read -r size rate queue loss dip <<<"$(describe "$name")"
   "$lab" create "$L" alice bob relay >/dev/null
   [[ $rate == - ]] || "$lab" shape "$L" alice "$rate" "$queue" >/dev/null
   [[ $loss == 0 ]] || "$lab" loss "$L" alice "$loss" >/dev/null
@@ -65,9 +70,18 @@ run() {
   sleep 0.5 # alice joins first and makes the offer
   "$lab" exec "$L" bob "$bin/videochat-peer" "${peer[@]}" >"$work/bob" 2>/dev/null &
   local bob=$!
-  # The wire rate over the steady window: from 6 s (setup and 5 s of settling) to 2 s before the end.
+  # The wire rate over the steady window: from 6 s (setup and 5 s of settling), or 3 s
+  # after the dip, to 2 s before the end.
   sleep 6
   local a0 b0 a1 b1 window=$((seconds - 8))
+  if [[ $dip != - ]]; then
+    ((seconds >= 16)) || { echo "$name needs SECONDS of at least 16 (a dip, regrowth, a window)" >&2; return 2; }
+    "$lab" shape "$L" alice "$dip" 200 >/dev/null
+    sleep 3
+    "$lab" unshape "$L" alice >/dev/null
+    sleep 3
+    window=$((seconds - 14))
+  fi
   a0=$(rx_bytes alice) b0=$(rx_bytes bob)
   sleep "$window"
   a1=$(rx_bytes alice) b1=$(rx_bytes bob)

@@ -14,7 +14,9 @@
 //!   once per round of reports (packets sent after the last back-off);
 //! - an empty queue (under 10 ms) grows the rate by 8% a second, never past
 //!   1.5 times what arrives (an encoder short of its budget earns no more);
-//!   until the first back-off it doubles each second instead (slow start);
+//!   until the first back-off it doubles each second instead (slow start),
+//!   and so it does for a while after a dip (a back-off to under half of
+//!   what the link carried just before), back up to 85% of that;
 //! - random loss alone (a lossy radio, no queue) does not cut the rate under
 //!   25%: retransmission repairs it and a lower rate would not.
 //!
@@ -86,6 +88,16 @@ const GROWTH_PER_SECOND: f64 = 1.08;
 /// pushes back, as TCP's slow start does, so a call started below its link
 /// reaches it in seconds (at 8% from 600 kbit/s a clean call took 17 s).
 const START_GROWTH_PER_SECOND: f64 = 2.0;
+/// A back-off that leaves the rate under this share of the most that arrived
+/// in the last `PEAK_WINDOW` is a dip (a burst of cross traffic, a fading
+/// radio), which may pass, not the link's new size ...
+const DIP: f64 = 0.5;
+const PEAK_WINDOW: Duration = Duration::from_secs(5);
+/// ... so once the queue has drained, the rate regrows for this long at the
+/// slow start's pace, up to `BACK_OFF` of that peak, as libwebrtc probes
+/// after a large drop: at 8% a second a call cut to 250 kbit/s took 20 s to
+/// regain 1.2 Mbit/s. If the link did shrink, the cost is a few overshoots.
+const DIP_RECOVERY: Duration = Duration::from_secs(4);
 /// Never ask for more than this multiple of what arrives (plus a little):
 /// an encoder that does not fill its budget must not earn an unbounded one.
 const HEADROOM: f64 = 1.5;
@@ -103,7 +115,10 @@ const MIN_RATE_SPAN: Duration = Duration::from_millis(100);
 /// need be): at a low rate the window holds about ten, where a chance run of
 /// three losses under 10% random loss reads as 30% and cuts the rate.
 const LOSS_SAMPLE: usize = 100;
-/// ... but none older than this.
+/// ... but none older than this, and none sent before the last back-off:
+/// that one answered their loss (after a queue overflowed, the old losses
+/// held a call at a fifth of its link for 5 s once the queue had drained).
+/// Until `LOSS_SAMPLE` have been sent since, loss is not judged.
 const LOSS_HORIZON: Duration = Duration::from_secs(5);
 /// This many packets in a row without an arrival are a lost feedback report,
 /// not lost packets: rtc reports every packet no feedback acknowledged as lost
@@ -125,6 +140,15 @@ struct Reported {
     /// When it arrived, on the remote's clock (`None`: lost).
     arrival: Option<Duration>,
     size: usize,
+    /// When it left, on ours.
+    departure: Instant,
+}
+
+/// Regrowing after a dip: fast, up to `to` bit/s, for `DIP_RECOVERY` from
+/// the first growth.
+struct Recovery {
+    to: f64,
+    until: Option<Instant>,
 }
 
 /// Send-side congestion control from transport-wide feedback: delay-based,
@@ -146,6 +170,10 @@ pub(crate) struct SendRate {
     /// When the newest packet reported as arrived left: once it is younger
     /// than the last back-off, the reports show what the back-off did.
     newest_departure: Option<Instant>,
+    /// The most that arrived lately (when, bit/s): what the link carried
+    /// before a dip.
+    peak: Option<(Instant, f64)>,
+    recovery: Option<Recovery>,
 }
 
 impl SendRate {
@@ -162,6 +190,8 @@ impl SendRate {
             last_update: None,
             last_back_off: None,
             newest_departure: None,
+            peak: None,
+            recovery: None,
         }
     }
 
@@ -191,7 +221,8 @@ impl SendRate {
     }
 
     /// The arrival rate (bit/s) over the window, and the loss fraction over
-    /// the window or the last `LOSS_SAMPLE` packets, whichever holds more.
+    /// the window or the last `LOSS_SAMPLE` packets, whichever holds more,
+    /// of those sent since the last back-off.
     ///
     /// The rate is the bytes over the time they took to arrive, not over the
     /// window: the first reports of a call cover a fraction of it, and a
@@ -219,9 +250,37 @@ impl SendRate {
             Some((at, size)) => (bytes - size, (last - at).max(MIN_RATE_SPAN)),
             None => (0, RATE_WINDOW),
         };
-        let lost = self.reported.iter().filter(|r| r.arrival.is_none()).count();
-        let loss = lost as f64 / self.reported.len().max(1) as f64;
+        let since = self.last_back_off;
+        let judged = self
+            .reported
+            .iter()
+            .filter(|r| since.is_none_or(|at| r.departure > at));
+        let (mut sent, mut lost) = (0, 0);
+        for r in judged {
+            sent += 1;
+            lost += usize::from(r.arrival.is_none());
+        }
+        let loss = if since.is_some() && sent < LOSS_SAMPLE {
+            0.0
+        } else {
+            lost as f64 / sent.max(1) as f64
+        };
         (bytes as f64 * 8.0 / span.as_secs_f64(), loss)
+    }
+
+    /// Records what arrived and returns the most that did within `PEAK_WINDOW`
+    /// (near enough: an older peak gives way to the present rate).
+    fn peak(&mut self, now: Instant, received: f64) -> f64 {
+        let peak = match self.peak {
+            Some((at, peak))
+                if peak > received && now.saturating_duration_since(at) < PEAK_WINDOW =>
+            {
+                (at, peak)
+            }
+            _ => (now, received),
+        };
+        self.peak = Some(peak);
+        peak.1
     }
 
     fn update(&mut self, now: Instant, reports: &[PacketReport]) {
@@ -239,9 +298,16 @@ impl SendRate {
                 at: now,
                 arrival: delay.and(report.arrival),
                 size: report.size,
+                departure: report.departure,
             });
         }
         let (received, loss) = self.arrivals(now);
+        let peak = self.peak(now, received);
+        let rate = self.rate;
+        self.recovery = self
+            .recovery
+            .take()
+            .filter(|r| rate < r.to && r.until.is_none_or(|until| now < until));
         let elapsed = self
             .last_update
             .map_or(Duration::ZERO, |last| now.saturating_duration_since(last));
@@ -256,13 +322,23 @@ impl SendRate {
         if congested && may_back_off {
             self.rate = self.rate.min(received * BACK_OFF);
             self.last_back_off = Some(now);
+            if self.recovery.is_none() && self.rate < DIP * peak {
+                self.recovery = Some(Recovery {
+                    to: BACK_OFF * peak,
+                    until: None,
+                });
+            }
         } else if !congested && queue < QUEUE_LOW {
-            let growth = if self.last_back_off.is_none() {
+            let growth = if self.last_back_off.is_none() || self.recovery.is_some() {
                 START_GROWTH_PER_SECOND
             } else {
                 GROWTH_PER_SECOND
             };
-            let grown = self.rate * growth.powf(elapsed.as_secs_f64().min(1.0));
+            let mut grown = self.rate * growth.powf(elapsed.as_secs_f64().min(1.0));
+            if let Some(recovery) = &mut self.recovery {
+                recovery.until.get_or_insert(now + DIP_RECOVERY);
+                grown = grown.min(recovery.to);
+            }
             let cap = received * HEADROOM + 50_000.0;
             self.rate = self.rate.max(grown.min(cap));
         }
@@ -363,6 +439,9 @@ mod tests {
         lose_feedback_every: u64,
         feedback_count: u64,
         unacknowledged: Vec<PacketReport>,
+        /// A packet that would queue longer than this is dropped, as a
+        /// router's (tbf's) queue does.
+        queue_limit: Duration,
     }
 
     impl Link {
@@ -378,6 +457,14 @@ mod tests {
                 lose_feedback_every: 0,
                 feedback_count: 0,
                 unacknowledged: Vec::new(),
+                queue_limit: Duration::MAX,
+            }
+        }
+
+        fn with_queue_limit(queue_limit: Duration) -> Self {
+            Self {
+                queue_limit,
+                ..Self::new()
             }
         }
 
@@ -422,7 +509,8 @@ mod tests {
                 self.now += Duration::from_millis(100);
                 while self.next_send < self.now {
                     self.id += 1;
-                    let lost = self.lose(lose_every);
+                    let queued = self.free_at.saturating_sub(self.next_send);
+                    let lost = self.lose(lose_every) || queued > self.queue_limit;
                     let done = self.free_at.max(self.next_send) + serialise;
                     if !lost {
                         self.free_at = done;
@@ -568,6 +656,38 @@ mod tests {
     }
 
     #[test]
+    fn after_a_dip_the_rate_regrows_to_near_what_the_link_carried_within_seconds() {
+        // A 1.5 Mbit/s link with a 200 ms queue drops to 250 kbit/s for 2 s.
+        let mut rate = controller(1_000_000);
+        let mut link = Link::with_queue_limit(Duration::from_millis(200));
+        link.run(&mut rate, 1_500_000.0, 0, 10);
+        let before = rate.target_bitrate();
+        link.run(&mut rate, 250_000.0, 0, 2);
+        let dipped = rate.target_bitrate();
+        let worst = link.run(&mut rate, 1_500_000.0, 0, 3);
+        let after = rate.target_bitrate();
+        assert!(dipped < 0.5 * before, "{dipped} of {before}");
+        // At 8% a second it would be back to a fifth of it.
+        assert!(after >= 0.7 * before, "{after} of {before}");
+        assert!(worst < Duration::from_millis(100), "{worst:?}");
+    }
+
+    #[test]
+    fn a_link_that_shrinks_for_good_is_followed_and_its_queue_kept_short() {
+        // From 2 Mbit/s to 500 kbit/s, with a 500 ms queue: the first seconds
+        // drain the queue the drop filled; after that, the tries to regrow
+        // to the old rate cost a queue no longer than the usual overshoot.
+        let mut rate = controller(1_000_000);
+        let mut link = Link::with_queue_limit(Duration::from_millis(500));
+        link.run(&mut rate, 2_000_000.0, 0, 10);
+        link.run(&mut rate, 500_000.0, 0, 6);
+        let later = link.run(&mut rate, 500_000.0, 0, 14);
+        let target = rate.target_bitrate();
+        assert!((300_000.0..=550_000.0).contains(&target), "{target}");
+        assert!(later < Duration::from_millis(100), "{later:?}");
+    }
+
+    #[test]
     fn random_loss_without_a_queue_keeps_the_rate_and_heavy_loss_cuts_it() {
         let mut rate = controller(1_000_000);
         let mut link = Link::new();
@@ -577,7 +697,8 @@ mod tests {
             "{}",
             rate.target_bitrate()
         );
-        link.run(&mut rate, 100_000_000.0, 3, 2);
+        // Each cut waits for a fresh sample of loss: from 5 Mbit/s, 3 s.
+        link.run(&mut rate, 100_000_000.0, 3, 3);
         assert!(
             rate.target_bitrate() < 1_000_000.0,
             "{}",
