@@ -434,3 +434,96 @@ fn relay_only_uses_turn_even_with_a_direct_path() {
     assert_eq!(number(&alice, "video_frames_received"), 0, "{alice}");
     assert_eq!(number(&bob, "video_frames_received"), 0, "{bob}");
 }
+
+/// STUN binding requests the host has sent so far, counted by an iptables
+/// rule that `count_binding_requests` put in its OUTPUT chain.
+fn binding_requests_sent(lab: &Lab, host: &str) -> u64 {
+    let output = lab
+        .command(host, "iptables")
+        .args(["-L", "OUTPUT", "-v", "-x", "-n"])
+        .output()
+        .expect("iptables runs");
+    let text = String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find(|line| line.contains("u32"))
+        .and_then(|line| line.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no binding-request counter in {host}'s OUTPUT:\n{text}"))
+}
+
+/// Counts the STUN binding requests leaving the host: message type 0x0001 and
+/// the magic cookie at the start of the UDP payload.
+fn count_binding_requests(lab: &Lab, host: &str) {
+    let stun_request = "0>>22&0x3C@8>>16=0x0001&&0>>22&0x3C@12=0x2112A442";
+    run(lab.command(host, "iptables").args([
+        "-A",
+        "OUTPUT",
+        "-p",
+        "udp",
+        "-m",
+        "u32",
+        "--u32",
+        stun_request,
+        "-j",
+        "ACCEPT",
+    ]));
+}
+
+fn run(command: &mut std::process::Command) {
+    let status = command.status().expect("the command runs");
+    assert!(status.success(), "{command:?}: {status}");
+}
+
+#[test]
+fn connectivity_checks_are_paced_while_no_path_works() {
+    let _serial = serial();
+    let lab = Lab::new(&["alice", "bob", "relay"]);
+    let relay = Relay::start_in(&lab, "relay");
+    // Three more addresses each that nothing reaches (a phone's cellular and
+    // VPN addresses seen from elsewhere): 16 candidate pairs each way.
+    for (link, host) in [(1, "alice"), (2, "bob")] {
+        let interface = format!("{}h{link}", lab.prefix());
+        for i in 1..=3 {
+            let address = format!("10.99.{link}.{i}/32");
+            run(lab
+                .command(host, "ip")
+                .args(["addr", "add", &address, "dev", &interface]));
+        }
+        count_binding_requests(&lab, host);
+    }
+    // No path works until alice and bob can reach each other.
+    lab.block("alice", "bob");
+    let room = RoomId::random();
+    let args = ["--frames", "30", "--timeout-s", "60"];
+    let mut alice = peer(&lab, "alice", &relay, &room, &args);
+    let mut bob = peer(&lab, "bob", &relay, &room, &args);
+    wait_state(&mut alice, "Negotiating", CONNECT_DEADLINE);
+    wait_state(&mut bob, "Negotiating", CONNECT_DEADLINE);
+    // The window of the measure (not a synchronisation): a second for the
+    // candidates to arrive, then 3 s of checks on pairs that all fail.
+    std::thread::sleep(Duration::from_secs(1));
+    let sent = || binding_requests_sent(&lab, "alice") + binding_requests_sent(&lab, "bob");
+    let before = sent();
+    let window = Duration::from_secs(3);
+    std::thread::sleep(window);
+    let per_second = (sent() - before) as f64 / window.as_secs_f64();
+    eprintln!("{per_second:.0} binding requests a second from the two peers");
+    // Every pair at every 20 ms tick was about 1,500 a second (16 pairs, two
+    // peers); one pair a tick is 100; RFC 8445's pace (one per 50 ms) is 40.
+    assert!(
+        per_second < 300.0,
+        "{per_second:.0} binding requests a second"
+    );
+    assert!(
+        per_second > 10.0,
+        "the peers stopped checking: {per_second:.0} a second"
+    );
+
+    // Once a path opens, the paced checks still find it.
+    lab.unblock("alice", "bob");
+    wait_state(&mut alice, "Connected", CONNECT_DEADLINE);
+    wait_state(&mut bob, "Connected", CONNECT_DEADLINE);
+    let within = Duration::from_secs(60);
+    for report in [finish(alice, within), finish(bob, within)] {
+        assert!(number(&report, "video_frames_received") >= 30, "{report}");
+    }
+}
