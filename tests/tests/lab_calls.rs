@@ -2,7 +2,7 @@
 //! network lab (tests/netlab), the real relay on a third, coturn on a fourth.
 //! The relay restarts, the relay link dies silently for a minute, a peer's
 //! network changes under it, the peers have no direct path (TURN), a peer
-//! wants TURN only. Each test asserts what the other side received: frames
+//! wants TURN only, no path works yet (connectivity checks stay paced). Each test asserts what the other side received: frames
 //! without a freeze, no second offer, and a `bye` that still reaches it.
 
 use std::net::Ipv4Addr;
