@@ -1,46 +1,15 @@
-//! Relay nodes sharing rooms through a real redis-server (`--redis`), and a
-//! front door before them: what a deployment's load balancer does.
+//! A front door before relay nodes that share rooms through Redis: what a
+//! deployment's load balancer does.
 
 use std::net::SocketAddr;
-use std::process::Command;
 use std::time::Duration;
 
 use tokio::io::copy_bidirectional;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::oneshot;
 
-use crate::Process;
-
-const REDIS_START: Duration = Duration::from_secs(10);
-
-/// A redis-server on a free port, without persistence; killed when dropped.
-pub struct Redis {
-    _process: Process,
-    pub url: String,
-}
-
-impl Redis {
-    /// Starts it and waits until it accepts connections
-    /// (scripts/setup.sh installs the Debian package).
-    pub fn start() -> Redis {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let mut command = Command::new("redis-server");
-        command
-            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--save", "", "--appendonly", "no"]);
-        let mut process = Process::spawn("redis", command);
-        process.wait_for_stdout(REDIS_START, "Ready to accept connections", |line| {
-            line.contains("Ready to accept connections").then_some(())
-        });
-        Redis {
-            _process: process,
-            url: format!("redis://127.0.0.1:{port}"),
-        }
-    }
-}
+/// How long binding a loopback port may take.
+const LISTEN_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Accepts on a port of its own and joins each connection to the first
 /// node, in order, that accepts it: a dead node's clients land on the next,
@@ -76,7 +45,7 @@ impl FrontDoor {
         });
         FrontDoor {
             addr: addr
-                .recv_timeout(REDIS_START)
+                .recv_timeout(LISTEN_PATIENCE)
                 .expect("the front door listens"),
             _stop: stop,
         }

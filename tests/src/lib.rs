@@ -1,18 +1,20 @@
 //! Helpers for end-to-end tests: start the real binaries, read what they print,
 //! wait for them with deadlines, and never leave a process behind.
 
-mod cluster;
+mod front_door;
 mod netlab;
 mod process;
+mod redis;
 mod turn;
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-pub use cluster::{FrontDoor, Redis};
+pub use front_door::FrontDoor;
 pub use netlab::Lab;
 pub use process::Process;
+pub use redis::Redis;
 pub use turn::{TURN_PORT, TURN_REALM, Turn, turn_rest_credentials};
 
 /// How long the relay may take to print its address.

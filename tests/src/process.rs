@@ -77,19 +77,6 @@ impl Process {
         })
     }
 
-    /// Waits up to `within` for a stdout line that `pick` accepts.
-    pub fn wait_for_stdout<T>(
-        &mut self,
-        within: Duration,
-        what: &str,
-        mut pick: impl FnMut(&str) -> Option<T>,
-    ) -> T {
-        self.wait_for_line(within, what, |line| match line {
-            Line::Stdout(text) => pick(text),
-            Line::Stderr(_) => None,
-        })
-    }
-
     /// Waits up to `within` for the first stdout line.
     pub fn first_stdout_line(&mut self, within: Duration) -> String {
         if let Some(first) = self.stdout.first() {

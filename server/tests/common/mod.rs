@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -18,6 +17,9 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// One starter of redis-server for every test crate.
+pub use videochat_e2e::Redis;
 
 /// How long a test waits for a frame that should come.
 pub const PATIENCE: Duration = Duration::from_secs(5);
@@ -144,111 +146,6 @@ impl Relay {
 }
 
 impl Drop for Relay {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A redis-server of its own on a free loopback port, killed when dropped.
-pub struct Redis {
-    child: Child,
-    pub url: String,
-    /// The CA that signed a TLS Redis's certificate (`--redis-ca`).
-    pub ca: Option<PathBuf>,
-}
-
-impl Redis {
-    /// Starts redis-server (no persistence) and waits until it is ready.
-    pub fn start() -> Redis {
-        let port = free_port();
-        let child = Redis::spawn(&["--port", &port.to_string()]);
-        Redis {
-            child,
-            url: format!("redis://127.0.0.1:{port}"),
-            ca: None,
-        }
-    }
-
-    /// Starts redis-server speaking TLS only, its certificate for localhost
-    /// signed by a CA made for it (rcgen), whose PEM file is `ca`.
-    pub fn start_tls() -> Redis {
-        let port = free_port();
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("redis-tls-{}-{port}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let ca_key = rcgen::KeyPair::generate().expect("a CA key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).expect("a CA");
-        let key = rcgen::KeyPair::generate().expect("a key");
-        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
-            .and_then(|params| params.signed_by(&key, &*ca))
-            .expect("a certificate signed by the CA");
-        let path = |name: &str| dir.join(name).to_str().expect("UTF-8 path").to_owned();
-        for (name, pem) in [
-            ("ca.pem", ca.pem()),
-            ("cert.pem", cert.pem()),
-            ("key.pem", key.serialize_pem()),
-        ] {
-            std::fs::write(path(name), pem).expect("PEM written");
-        }
-        let child = Redis::spawn(&[
-            "--port",
-            "0",
-            "--tls-port",
-            &port.to_string(),
-            "--tls-cert-file",
-            &path("cert.pem"),
-            "--tls-key-file",
-            &path("key.pem"),
-            "--tls-ca-cert-file",
-            &path("ca.pem"),
-            "--tls-auth-clients",
-            "no",
-        ]);
-        Redis {
-            child,
-            url: format!("rediss://localhost:{port}"),
-            ca: Some(dir.join("ca.pem")),
-        }
-    }
-
-    fn spawn(args: &[&str]) -> Child {
-        let mut child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1"])
-            .args(args)
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("redis-server starts (scripts/setup.sh installs it)");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.contains("Ready to accept connections") {
-                    let _ = tx.send(());
-                }
-            }
-        });
-        if rx.recv_timeout(START_PATIENCE).is_err() {
-            let _ = child.kill();
-            panic!("redis-server {args:?} was not ready within {START_PATIENCE:?}");
-        }
-        child
-    }
-}
-
-/// A port free now; the server binds it a moment later (a clash fails its
-/// start, it does not hang).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-impl Drop for Redis {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
