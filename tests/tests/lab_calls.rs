@@ -241,7 +241,10 @@ fn after_a_dip_in_the_link_the_call_regrows_its_rate_within_seconds() {
     });
     for (sender, receiver) in [(&alice, &bob), (&bob, &alice)] {
         let target = number(sender, "video_target_bitrate_bps");
-        eprintln!("target at the end {target} bit/s");
+        eprintln!(
+            "target at the end {target} bit/s; longest gap {} ms",
+            receiver["max_frame_gap_ms"]
+        );
         // At 8% a second from the dip's 250 kbit/s it would be under 500.
         assert!(target >= 1_000_000, "target {target} bit/s: {sender}");
         assert!(
