@@ -25,6 +25,10 @@ all=(clean 2mbit-720p 1mbit 500kbit loss2 loss5 loss10 loss20 dip)
 scenarios=("$@")
 ((${#scenarios[@]})) || scenarios=("${all[@]}")
 ((seconds >= 12)) || { echo "SECONDS must be at least 12 (5 s settle + a window)" >&2; exit 2; }
+if [[ " ${scenarios[*]} " == *" dip "* ]] && ((seconds < 16)); then
+  echo "dip needs SECONDS of at least 16 (5 s settle, the 3 s dip, 3 s regrowth, a window)" >&2
+  exit 2
+fi
 
 # shellcheck source=scripts/lab-bench.sh
 source scripts/lab-bench.sh nlb
@@ -75,7 +79,6 @@ run() {
   sleep 6
   local a0 b0 a1 b1 window=$((seconds - 8))
   if [[ $dip != - ]]; then
-    ((seconds >= 16)) || { echo "$name needs SECONDS of at least 16 (a dip, regrowth, a window)" >&2; return 2; }
     "$lab" shape "$L" alice "$dip" 200 >/dev/null
     sleep 3
     "$lab" unshape "$L" alice >/dev/null

@@ -25,6 +25,10 @@
 #                                         address. Blocks follow the host; shaping, loss and
 #                                         cut belonged to the old link and go with it.
 #   netlab.sh addr PREFIX HOST            the host's address
+#   netlab.sh add-unreachable PREFIX HOST ADDR
+#                                         one more address on the host's link (e.g.
+#                                         10.99.1.1) that nothing routes to, as a phone's
+#                                         cellular or VPN address seen from elsewhere
 #   netlab.sh exec PREFIX HOST CMD...     run CMD inside the host's namespace (or the router's)
 set -euo pipefail
 
@@ -253,6 +257,16 @@ cmd_addr() {
   ip -n "$P-$1" -4 -o addr show dev "${P}h$n" | awk '{ split($4, a, "/"); print a[1] }'
 }
 
+cmd_add_unreachable() {
+  (($# == 2)) || usage
+  check_host "$1"
+  [[ $2 =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "not an IPv4 address: '$2'"
+  [[ $2 != 10.77.* ]] || die "$2 is in the lab's own range (10.77.0.0/16)"
+  local n
+  n=$(link_of "$1")
+  ip -n "$P-$1" addr add "$2/32" dev "${P}h$n"
+}
+
 cmd_exec() {
   (($# >= 2)) || usage
   [ "$1" = router ] || check_host "$1"
@@ -285,6 +299,7 @@ case "$command" in
   restore) cmd_restore "$@" ;;
   change-network) cmd_change_network "$@" ;;
   addr) cmd_addr "$@" ;;
+  add-unreachable) cmd_add_unreachable "$@" ;;
   exec) cmd_exec "$@" ;;
   *) usage ;;
 esac

@@ -138,6 +138,13 @@ impl Lab {
             .unwrap_or_else(|e| panic!("netlab gave {text:?} as {host}'s new address: {e}"))
     }
 
+    /// Gives the host one more address, on its link, that nothing routes to
+    /// (a phone's cellular or VPN address seen from elsewhere): a candidate
+    /// whose pairs never work.
+    pub fn add_unreachable(&self, host: &str, addr: Ipv4Addr) {
+        self.run("add-unreachable", &[host, &addr.to_string()]);
+    }
+
     /// `netlab.sh COMMAND PREFIX ARGS...`
     fn run(&self, command: &str, args: &[&str]) -> String {
         let mut full = vec![command, self.prefix.as_str()];

@@ -15,8 +15,7 @@ const REDIS_START: Duration = Duration::from_secs(10);
 pub struct Redis {
     child: Child,
     pub url: String,
-    /// The CA that signed a TLS Redis's certificate (`--redis-ca`).
-    pub ca: Option<PathBuf>,
+    /// A TLS Redis's files: its certificate, key and CA.
     tls_dir: Option<PathBuf>,
 }
 
@@ -27,7 +26,6 @@ impl Redis {
         Redis {
             child: spawn(&["--port", &port.to_string()]),
             url: format!("redis://127.0.0.1:{port}"),
-            ca: None,
             tls_dir: None,
         }
     }
@@ -71,9 +69,13 @@ impl Redis {
         Redis {
             child,
             url: format!("rediss://localhost:{port}"),
-            ca: Some(dir.join("ca.pem")),
             tls_dir: Some(dir),
         }
+    }
+
+    /// The CA that signed a TLS Redis's certificate (`--redis-ca`).
+    pub fn ca(&self) -> Option<PathBuf> {
+        self.tls_dir.as_ref().map(|dir| dir.join("ca.pem"))
     }
 }
 

@@ -74,7 +74,8 @@ impl Relay {
     /// One relay node sharing rooms through `redis`.
     pub fn node(redis: &Redis, args: &[&str]) -> Relay {
         let mut all = vec!["--redis", redis.url.as_str()];
-        if let Some(ca) = &redis.ca {
+        let ca = redis.ca();
+        if let Some(ca) = &ca {
             all.extend(["--redis-ca", ca.to_str().expect("UTF-8 path")]);
         }
         all.extend_from_slice(args);
