@@ -15,6 +15,7 @@
 //! ```
 
 pub mod accept;
+mod burst_read;
 pub mod cluster;
 pub mod config;
 pub mod connection;
@@ -46,7 +47,7 @@ use axum_server::tls_rustls::RustlsAcceptor;
 use tokio::net::TcpSocket;
 use videochat_protocol::WS_PATH;
 
-use crate::accept::RelayAcceptor;
+use crate::accept::{Peer, RelayListener};
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::upgrade::RelayState;
@@ -125,9 +126,9 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     };
     let hub = Hub::with_cluster(&config.limits, config.turn.clone(), cluster);
     tokio::spawn(hub.clone().expire_away_members());
-    let acceptor = RelayAcceptor::new(hub.clone());
+    let listener = RelayListener::new(listener, hub.clone()).map_err(bind_error)?;
     let app = router(hub, &config);
-    let server = axum_server::from_tcp(listener)?;
+    let server = axum_server::Server::<Peer>::from_listener(listener);
 
     let scheme = if tls.is_some() { "https" } else { "http" };
     announce(&format!("listening on {scheme}://{addr}"))?;
@@ -135,15 +136,13 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
 
     match tls {
         Some(tls) => {
-            let acceptor = RustlsAcceptor::new(tls).acceptor(acceptor);
             server
-                .acceptor(acceptor)
+                .acceptor(RustlsAcceptor::new(tls))
                 .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await?;
         }
         None => {
             server
-                .acceptor(acceptor)
                 .serve(app.into_make_service_with_connect_info::<SocketAddr>())
                 .await?;
         }

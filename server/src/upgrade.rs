@@ -15,6 +15,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
+use crate::burst_read::BurstRead;
 use crate::connection;
 use crate::hub::{Hub, Refusal};
 use crate::limits::Limits;
@@ -96,9 +97,12 @@ pub async fn ws_handler(
             .max_write_buffer_size(limits.max_write_buffer_bytes)
             .max_message_size(Some(limits.max_message_bytes))
             .max_frame_size(Some(limits.max_message_bytes));
-        let socket =
-            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
-                .await;
+        let socket = WebSocketStream::from_raw_socket(
+            BurstRead::new(TokioIo::new(upgraded)),
+            Role::Server,
+            Some(config),
+        )
+        .await;
         let (mut sink, mut stream) = socket.split();
         let end =
             connection::serve(&mut sink, &mut stream, &state.hub, limits, admission.ip()).await;

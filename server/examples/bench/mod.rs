@@ -58,6 +58,11 @@ impl Server {
         format!("ws://{}/ws", self.addr)
     }
 
+    /// CPU time the relay has used so far, in seconds.
+    pub fn cpu_seconds(&self) -> Result<f64, Error> {
+        cpu_seconds(self.pid())
+    }
+
     /// The relay's resident set size, in KiB.
     pub fn rss_kib(&self) -> Result<u64, Error> {
         vm_rss_kib(self.pid())
@@ -118,6 +123,24 @@ pub fn vm_rss_kib(pid: u32) -> Result<u64, Error> {
         .ok_or("no VmRSS")?;
     let kib = line.split_whitespace().nth(1).ok_or("malformed VmRSS")?;
     Ok(kib.parse()?)
+}
+
+/// CPU time `pid` has used so far (user and system), in seconds.
+pub fn cpu_seconds(pid: u32) -> Result<f64, Error> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // The fields after the parenthesised command name, which may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .ok_or("malformed stat")?
+        .1
+        .split_whitespace()
+        .collect();
+    // utime and stime are fields 14 and 15 of stat(5); here 11 and 12.
+    let ticks: u64 = fields.get(11).ok_or("no utime")?.parse::<u64>()?
+        + fields.get(12).ok_or("no stime")?.parse::<u64>()?;
+    // SAFETY: sysconf has no preconditions.
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    Ok(ticks as f64 / per_second.max(1) as f64)
 }
 
 /// The `n`th client address: 127.10.0.1, 127.10.0.2, ... (every 127/8
