@@ -26,6 +26,10 @@ OPTIONS:
   --max-connections-per-address N
                                 most simultaneous connections from one IP address (IPv6: one
                                 /64); more get HTTP 429 (default 64)
+  --accept-burst N              new connections taken at once before pacing (default 50)
+  --accepts-per-second N        new connections taken per second, sustained; more wait in the
+                                listen backlog, so a crowd arriving at once does not delay the
+                                calls in progress (default 1000; 0: unpaced)
   --join-burst N                joins one address may make in a burst (default 40)
   --joins-per-second N          joins one address may make per second, sustained (default 20);
                                 beyond, a join gets the error rate_limited; the third refused
@@ -187,6 +191,8 @@ impl Command {
                 "--max-connections-per-address" => {
                     limits.max_connections_per_address = positive(&name, &value)? as usize;
                 }
+                "--accept-burst" => limits.accept_burst = small(&name, &value)?,
+                "--accepts-per-second" => limits.accepts_per_second = parse_value(&name, &value)?,
                 "--join-burst" => limits.join_burst = small(&name, &value)?,
                 "--joins-per-second" => limits.joins_per_second = small(&name, &value)?,
                 "--bar-after-abuses" => limits.bar_after_abuses = parse_value(&name, &value)?,
@@ -315,6 +321,8 @@ fn is_known(name: &str) -> bool {
         "--heartbeat-timeout-ms",
         "--max-connections",
         "--max-connections-per-address",
+        "--accept-burst",
+        "--accepts-per-second",
         "--join-burst",
         "--joins-per-second",
         "--bar-after-abuses",

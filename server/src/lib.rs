@@ -126,7 +126,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     };
     let hub = Hub::with_cluster(&config.limits, config.turn.clone(), cluster);
     tokio::spawn(hub.clone().expire_away_members());
-    let listener = RelayListener::new(listener, hub.clone()).map_err(bind_error)?;
+    let listener = RelayListener::new(listener, hub.clone(), &config.limits).map_err(bind_error)?;
     let app = router(hub, &config);
     let server = axum_server::Server::<Peer>::from_listener(listener);
 

@@ -48,6 +48,13 @@ pub struct Limits {
     /// Most simultaneous connections from one address (an IPv6 /64); more
     /// get HTTP 429. A home behind one NAT never has this many calls.
     pub max_connections_per_address: usize,
+    /// New connections (from addresses not barred) the relay takes in a
+    /// burst before pacing them (`accept.rs`).
+    pub accept_burst: u32,
+    /// New connections taken per second, sustained; 0: unpaced. Unpaced, a
+    /// crowd arriving at once puts hundreds of upgrades in the runtime's
+    /// queues ahead of the frames of calls in progress (`relay_attack`).
+    pub accepts_per_second: u32,
     /// Token bucket of joins per address, shared by its connections: burst.
     pub join_burst: u32,
     /// Token bucket of joins per address: sustained joins per second.
@@ -93,6 +100,8 @@ impl Default for Limits {
             heartbeat_timeout: Duration::from_secs(30),
             max_connections: 10_000,
             max_connections_per_address: 64,
+            accept_burst: 50,
+            accepts_per_second: 1000,
             join_burst: 40,
             joins_per_second: 20,
             bar_after_abuses: 3,

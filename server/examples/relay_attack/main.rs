@@ -3,11 +3,12 @@
 //! ```text
 //! cargo run --release -p videochat-server --example relay_attack -- \
 //!     [--idle 10000] [--hostile 1000] [--seconds 20] [--attacker-nice 19]
-//!     [--only slow,flood,oversize,join]
+//!     [--only slow,flood,oversize,join] [--relay '--accepts-per-second 0']
 //! ```
 //!
 //! Two phases, each on a fresh `videochat-server` process (built by this
-//! example with its profile) with its default limits:
+//! example with its profile) with its default limits (and the attack's
+//! relay with any `--relay` options):
 //!
 //! 1. `--idle N` (0 skips it): N connections joined in pairs; prints the
 //!    relay's memory per connection (target: at most 10 KiB).
@@ -45,6 +46,8 @@ struct Args {
     seconds: u64,
     /// The hostile clients' niceness (0 to 19).
     attacker_nice: i32,
+    /// Options for the relay beyond its defaults.
+    relay_options: Vec<String>,
     /// The kinds of abuse to run (all by default).
     kinds: Vec<Kind>,
 }
@@ -55,6 +58,7 @@ fn parse_args() -> Result<Args, Error> {
         hostile: 1_000,
         seconds: 20,
         attacker_nice: 19,
+        relay_options: Vec::new(),
         kinds: Kind::ALL.to_vec(),
     };
     let mut args = std::env::args().skip(1);
@@ -70,6 +74,9 @@ fn parse_args() -> Result<Args, Error> {
             "--hostile" => parsed.hostile = number()? as usize,
             "--seconds" => parsed.seconds = number()?,
             "--attacker-nice" => parsed.attacker_nice = number()?.min(19) as i32,
+            "--relay" => {
+                parsed.relay_options = value.split_whitespace().map(String::from).collect()
+            }
             "--only" => {
                 parsed.kinds = value
                     .split(',')
@@ -80,7 +87,7 @@ fn parse_args() -> Result<Args, Error> {
             }
             _ => {
                 return Err(format!(
-                    "unknown option {flag} (--idle, --hostile, --seconds, --attacker-nice, --only slow,flood,oversize,join)"
+                    "unknown option {flag} (--idle, --hostile, --seconds, --attacker-nice, --relay OPTIONS, --only slow,flood,oversize,join)"
                 )
                 .into());
             }
@@ -119,7 +126,8 @@ async fn run(args: Args) -> Result<(), Error> {
 }
 
 async fn attack(binary: &std::path::PathBuf, args: &Args) -> Result<(), Error> {
-    let server = Server::start(binary, &[])?;
+    let options: Vec<&str> = args.relay_options.iter().map(String::as_str).collect();
+    let server = Server::start(binary, &options)?;
     let started = Instant::now();
     let good = good_pair::start(server.addr, started)?;
     let attack = Attack::new(server.addr);
