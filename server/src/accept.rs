@@ -27,18 +27,19 @@ use tokio::net::TcpStream;
 use crate::hub::Hub;
 use crate::limits::Limits;
 
-/// The address a client connected from: the relay's `axum_server::Address`.
+/// The address a client connected from: the relay's `axum_server::Address`,
+/// which handlers read as `ConnectInfo<SocketAddr>`.
 #[derive(Clone, Copy, Debug)]
-pub struct Peer(pub SocketAddr);
+pub struct ClientAddr(pub SocketAddr);
 
-impl Address for Peer {
+impl Address for ClientAddr {
     type Stream = TcpStream;
     type Listener = RelayListener;
 }
 
-impl Connected<Peer> for SocketAddr {
-    fn connect_info(peer: Peer) -> SocketAddr {
-        peer.0
+impl Connected<ClientAddr> for SocketAddr {
+    fn connect_info(client: ClientAddr) -> SocketAddr {
+        client.0
     }
 }
 
@@ -71,7 +72,7 @@ impl RelayListener {
 
     /// The next socket from an address that is not barred, in its turn,
     /// registered with the runtime.
-    async fn accept(&self) -> io::Result<(TcpStream, Peer)> {
+    async fn accept(&self) -> io::Result<(TcpStream, ClientAddr)> {
         let wait = self
             .pace
             .lock()
@@ -86,7 +87,11 @@ impl RelayListener {
             // event can stand for many barred connections.
             loop {
                 let (stream, peer) = match ready.try_io(|listener| listener.get_ref().accept()) {
-                    Ok(accepted) => accepted?,
+                    Ok(Ok(accepted)) => accepted,
+                    // One client's loss, not the listener's: an error
+                    // returned here would pause all accepting for 50 ms.
+                    Ok(Err(error)) if is_per_connection(&error) => continue,
+                    Ok(Err(error)) => return Err(error),
                     Err(_would_block) => break,
                 };
                 if self.hub.is_barred(peer.ip()) {
@@ -94,19 +99,28 @@ impl RelayListener {
                     drop(stream);
                     continue;
                 }
-                // A socket that cannot be set up (reset already) is that
-                // client's loss; an error here would pause all accepting.
-                let ready = stream.set_nonblocking(true).and(stream.set_nodelay(true));
-                if let Ok(stream) = ready.and_then(|()| TcpStream::from_std(stream)) {
-                    return Ok((stream, Peer(peer)));
+                // A socket that cannot be set up (reset already) is likewise
+                // that client's loss.
+                let set_up = stream.set_nonblocking(true).and(stream.set_nodelay(true));
+                if let Ok(stream) = set_up.and_then(|()| TcpStream::from_std(stream)) {
+                    return Ok((stream, ClientAddr(peer)));
                 }
             }
         }
     }
 }
 
-impl AddrListener<TcpStream, Peer> for RelayListener {
-    async fn bind_to(_addr: Peer) -> io::Result<Self> {
+/// An `accept` error that concerns the connection taken, not the listener
+/// (which, out of descriptors say, is worth a pause).
+fn is_per_connection(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+    )
+}
+
+impl AddrListener<TcpStream, ClientAddr> for RelayListener {
+    async fn bind_to(_addr: ClientAddr) -> io::Result<Self> {
         // The relay binds its own socket (with its backlog) and wraps it.
         Err(io::Error::new(
             io::ErrorKind::Unsupported,
@@ -114,12 +128,12 @@ impl AddrListener<TcpStream, Peer> for RelayListener {
         ))
     }
 
-    async fn accept_stream(&self) -> io::Result<(TcpStream, Peer)> {
+    async fn accept_stream(&self) -> io::Result<(TcpStream, ClientAddr)> {
         self.accept().await
     }
 
-    fn get_local_addr(&self) -> io::Result<Peer> {
-        self.listener.get_ref().local_addr().map(Peer)
+    fn get_local_addr(&self) -> io::Result<ClientAddr> {
+        self.listener.get_ref().local_addr().map(ClientAddr)
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! tungstenite reads at most its read buffer's size per call, and the relay
 //! keeps that buffer at 1 KiB so that 10,000 idle connections stay small.
-//! A 60 KB frame then took 60 `recv` calls, each with its TCP window update:
+//! A 60 KB frame then took 60 `recv` calls (many with a TCP window update):
 //! under a flood of large frames, most of the relay's time. `BurstRead`
 //! notices a read that filled the caller's buffer (more is probably waiting)
 //! and makes the next one a single large read into a buffer that lives only

@@ -47,7 +47,7 @@ use axum_server::tls_rustls::RustlsAcceptor;
 use tokio::net::TcpSocket;
 use videochat_protocol::WS_PATH;
 
-use crate::accept::{Peer, RelayListener};
+use crate::accept::{ClientAddr, RelayListener};
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::upgrade::RelayState;
@@ -128,7 +128,7 @@ pub async fn run(config: Config) -> Result<(), ServerError> {
     tokio::spawn(hub.clone().expire_away_members());
     let listener = RelayListener::new(listener, hub.clone(), &config.limits).map_err(bind_error)?;
     let app = router(hub, &config);
-    let server = axum_server::Server::<Peer>::from_listener(listener);
+    let server = axum_server::Server::<ClientAddr>::from_listener(listener);
 
     let scheme = if tls.is_some() { "https" } else { "http" };
     announce(&format!("listening on {scheme}://{addr}"))?;
