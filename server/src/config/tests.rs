@@ -205,6 +205,9 @@ fn the_limits_for_the_open_internet_are_read() {
         "2",
         "--max-rooms=30",
         "--bar-after-abuses=0",
+        "--accept-burst=7",
+        "--accepts-per-second",
+        "0",
         "--allowed-origin",
         "https://app.example",
     ]) else {
@@ -217,6 +220,7 @@ fn the_limits_for_the_open_internet_are_read() {
     assert_eq!(limits.max_rooms, 30);
     assert_eq!(limits.bar_after_abuses, 0);
     assert_eq!(Limits::default().bar_after_abuses, 3);
+    assert_eq!((limits.accept_burst, limits.accepts_per_second), (7, 0));
     assert!(
         config
             .origins
@@ -246,6 +250,8 @@ fn the_help_text_names_every_option() {
         "--redis-ca",
         "--redis-url-file",
         "--bar-after-abuses",
+        "--accept-burst",
+        "--accepts-per-second",
         "--turn-ttl-s",
     ] {
         assert!(is_known(option), "{option}");
