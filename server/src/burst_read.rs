@@ -69,7 +69,15 @@ impl<S: AsyncRead + Unpin> AsyncRead for BurstRead<S> {
         }
         let mut ahead = vec![0; BURST_BYTES];
         let mut read = ReadBuf::new(&mut ahead);
-        ready!(Pin::new(&mut this.inner).poll_read(cx, &mut read))?;
+        if Pin::new(&mut this.inner)
+            .poll_read(cx, &mut read)?
+            .is_pending()
+        {
+            // Nothing was waiting after all: the burst is over, and the
+            // next read is a small one again (no buffer per wake-up).
+            this.full = false;
+            return Poll::Pending;
+        }
         let n = read.filled().len();
         this.full = n == BURST_BYTES;
         ahead.truncate(n);
@@ -112,6 +120,7 @@ impl<S: AsyncWrite + Unpin> AsyncWrite for BurstRead<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::Future;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     /// Counts the reads that reach the stream below.
@@ -169,5 +178,21 @@ mod tests {
         }
         assert_eq!(total, 5000);
         assert_eq!(reader.ahead.capacity(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_full_read_with_nothing_behind_it_waits_without_a_buffer() {
+        let (mut client, server) = tokio::io::duplex(4096);
+        let mut reader = BurstRead::new(server);
+        client.write_all(&[1u8; 1024]).await.unwrap();
+        let mut chunk = [0u8; 1024];
+        assert_eq!(reader.read(&mut chunk).await.unwrap(), 1024);
+        {
+            let mut waiting = std::pin::pin!(reader.read(&mut chunk));
+            let polled = std::future::poll_fn(|cx| Poll::Ready(waiting.as_mut().poll(cx))).await;
+            assert!(polled.is_pending());
+        }
+        assert_eq!(reader.ahead.capacity(), 0);
+        assert!(!reader.full, "the next read is a small one");
     }
 }

@@ -496,11 +496,10 @@ fn count_binding_requests(lab: &Lab, host: &str) {
         "u32",
         "--u32",
         stun_request,
+        "-j",
+        "ACCEPT",
     ]);
-    let status = command
-        .args(["-j", "ACCEPT"])
-        .status()
-        .expect("iptables runs");
+    let status = command.status().expect("iptables runs");
     assert!(status.success(), "{command:?}: {status}");
 }
 
